@@ -1,0 +1,1 @@
+"""Shared test setup: the fixtures come from :mod:`xieshang.testing` (pytest11 plugin)."""

@@ -1,0 +1,166 @@
+"""Keyset (seek) pagination over any SELECT: stable under inserts, no OFFSET scans.
+
+A page is ordered by one sort column plus the primary key as tie-breaker, both in the same
+direction, so "after this row" is a single row-value comparison ``(sort, id) > (:v, :id)``
+that an index on the sort column serves. Cursors are opaque to clients: base64url JSON
+holding the ordering name and the last row's key values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from xieshang.errors import XieshangError
+
+
+class CursorError(XieshangError):
+    """A cursor that this ordering did not produce."""
+
+    code = "INVALID_CURSOR"
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Sort by ``column`` then the primary key ``pk``, ascending or descending."""
+
+    name: str
+    column: InstrumentedAttribute[Any]
+    pk: InstrumentedAttribute[Any]
+    descending: bool = False
+
+    @property
+    def columns(self) -> tuple[InstrumentedAttribute[Any], ...]:
+        return (self.column,) if self.column is self.pk else (self.column, self.pk)
+
+    def order_by(self, *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+        desc = self.descending != reverse
+        return [c.desc() if desc else c.asc() for c in self.columns]
+
+    def key_of(self, row: Any) -> list[Any]:
+        return [getattr(row, c.key) for c in self.columns]
+
+    def seek(self, key: Sequence[Any], *, reverse: bool = False) -> sa.ColumnElement[bool]:
+        """Rows strictly after ``key`` in this order (before it when ``reverse``)."""
+        after = self.descending == reverse
+        lhs = sa.tuple_(*self.columns) if len(self.columns) > 1 else self.columns[0]
+        rhs = sa.tuple_(*[sa.literal(v) for v in key]) if len(self.columns) > 1 else key[0]
+        return lhs > rhs if after else lhs < rhs
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def _decode_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return raw
+    if raw is None:
+        return None
+    if python_type is datetime:
+        return datetime.fromisoformat(raw)
+    if python_type is date:
+        return date.fromisoformat(raw)
+    if python_type is bool:
+        if not isinstance(raw, bool):
+            raise ValueError(raw)
+        return raw
+    if python_type is int:
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            raise ValueError(raw)
+        return raw
+    if python_type is str or issubclass(python_type, str):
+        if not isinstance(raw, str):
+            raise ValueError(raw)
+        return raw
+    return raw
+
+
+def encode_cursor(ordering: Ordering, row: Any) -> str:
+    """The opaque cursor of ``row`` in ``ordering``."""
+    payload = [ordering.name, [_encode_value(v) for v in ordering.key_of(row)]]
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
+    """The key values in ``cursor``; :class:`CursorError` when it is not one of ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if name != ordering.name or len(values) != len(ordering.columns):
+            raise ValueError("ordering mismatch")
+        return [_decode_value(c, v) for c, v in zip(ordering.columns, values, strict=True)]
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CursorError(f"游标无效：{cursor[:40]!r} 不是本列表按当前排序生成的游标", field="after") from exc
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, in display order, with its neighbours known."""
+
+    rows: list[Any]
+    has_next_page: bool
+    has_previous_page: bool
+    ordering: Ordering
+
+    def cursor(self, row: Any) -> str:
+        return encode_cursor(self.ordering, row)
+
+
+async def fetch_page(
+    session: AsyncSession,
+    stmt: sa.Select[Any],
+    ordering: Ordering,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page:
+    """Run ``stmt`` (a SELECT of one entity) as one keyset page.
+
+    Either ``first`` (with optional ``after``) or ``last`` (with optional ``before``) is given;
+    limits are checked by the caller. One statement: it reads one row more than asked to
+    know whether another page follows.
+    """
+    backwards = last is not None
+    size = last if backwards else first
+    assert size is not None and size >= 0
+    if after is not None:
+        stmt = stmt.where(ordering.seek(decode_cursor(ordering, after)))
+    if before is not None:
+        try:
+            key = decode_cursor(ordering, before)
+        except CursorError as exc:
+            raise CursorError(exc.message, field="before") from exc
+        stmt = stmt.where(ordering.seek(key, reverse=True))
+    stmt = stmt.order_by(*ordering.order_by(reverse=backwards)).limit(size + 1)
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return Page(rows, before is not None, more, ordering)
+    return Page(rows, more, after is not None, ordering)
+
+
+async def count(session: AsyncSession, stmt: sa.Select[Any]) -> int:
+    """Number of rows ``stmt`` selects (ignoring any ordering and limit)."""
+    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    return int((await session.execute(counted)).scalar_one())

@@ -1,0 +1,106 @@
+"""Follow-up supervision (跟踪督办) of outcomes and residents' evaluations (成果转化评价单)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xieshang.db.base import (
+    Archivable,
+    Base,
+    TenantOwned,
+    Timestamped,
+    Versioned,
+    enum_type,
+    not_blank,
+    tenant_fk,
+    tenant_key,
+    utcnow,
+)
+from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
+
+
+class FollowUp(TenantOwned, Timestamped, Versioned, Archivable, Base):
+    """A task implementing an outcome, assigned (交办) to a responsible unit with a due date."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("outcome_id", "outcomes"),
+        tenant_fk("unit_id", "responsible_units"),
+        not_blank("task"),
+        sa.CheckConstraint("due_on >= assigned_on", name="due_after_assigned"),
+        # Done ⇔ completed with a result class; open tasks carry neither.
+        sa.CheckConstraint(
+            "(status = 'DONE' AND completed_on IS NOT NULL AND result_class IS NOT NULL)"
+            " OR (status <> 'DONE' AND completed_on IS NULL AND result_class IS NULL)",
+            name="done_has_result",
+        ),
+        sa.CheckConstraint(
+            "completed_on IS NULL OR completed_on >= assigned_on", name="completed_after_assigned"
+        ),
+        sa.Index("ix_follow_ups_county_id_status_due_on", "county_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(index=True)
+    unit_id: Mapped[int] = mapped_column(index=True)
+    task: Mapped[str] = mapped_column(sa.Text)
+    assigned_on: Mapped[date]
+    due_on: Mapped[date]
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_type(FollowUpStatus), default=FollowUpStatus.ASSIGNED
+    )
+    completed_on: Mapped[date | None]
+    result_class: Mapped[ResultClass | None] = mapped_column(enum_type(ResultClass))
+
+
+class FollowUpNote(TenantOwned, Base):
+    """A progress note a unit reports on a follow-up task (append-only)."""
+
+    __tablename__ = "follow_up_notes"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("follow_up_id", "follow_ups", ondelete="CASCADE"),
+        not_blank("content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(index=True)
+    content: Mapped[str] = mapped_column(sa.Text)
+    author: Mapped[str | None] = mapped_column(sa.String(50))
+    noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evaluation(TenantOwned, Timestamped, Archivable, Base):
+    """A resident's evaluation of how an outcome was implemented (协商成果转化评价单)."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("outcome_id", "outcomes"),
+        tenant_fk("visited_by_member_id", "members"),
+        not_blank("resident_name"),
+        # A return visit is recorded by a member; a form is filled in by the resident alone.
+        sa.CheckConstraint(
+            "(channel = 'RETURN_VISIT') = (visited_by_member_id IS NOT NULL)",
+            name="return_visit_has_member",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(index=True)
+    resident_name: Mapped[str] = mapped_column(sa.String(50))
+    #: The resident's role, e.g. 村党支部书记.
+    resident_role: Mapped[str | None] = mapped_column(sa.String(50))
+    #: Personal data: shown only to the county office.
+    resident_contact: Mapped[str | None] = mapped_column(sa.String(100))
+    satisfaction: Mapped[Satisfaction] = mapped_column(enum_type(Satisfaction))
+    #: What the resident said, in their words (e.g. "满意，非常满意").
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    suggestion: Mapped[str | None] = mapped_column(sa.Text)
+    channel: Mapped[EvaluationChannel] = mapped_column(enum_type(EvaluationChannel))
+    visited_by_member_id: Mapped[int | None] = mapped_column(index=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

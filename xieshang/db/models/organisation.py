@@ -1,0 +1,82 @@
+"""The tenant and its fixed structure: County, Sector, Office, ResponsibleUnit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xieshang.db.base import (
+    Archivable,
+    Base,
+    TenantOwned,
+    Timestamped,
+    Versioned,
+    not_blank,
+    tenant_key,
+)
+
+
+class County(Timestamped, Versioned, Base):
+    """A county-level CPPCC committee (县政协): the tenant every other row belongs to."""
+
+    __tablename__ = "counties"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "length(code) = 6 AND trim(code, '0123456789') = ''", name="code_six_digits"
+        ),
+        not_blank("name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 行政区划代码, e.g. 511323 for 蓬安县.
+    code: Mapped[str] = mapped_column(sa.String(6), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    city: Mapped[str] = mapped_column(sa.String(50))
+    province: Mapped[str] = mapped_column(sa.String(50))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+
+
+class Sector(TenantOwned, Timestamped, Versioned, Archivable, Base):
+    """界别: the sector a member represents."""
+
+    __tablename__ = "sectors"
+    __table_args__ = (
+        tenant_key(),
+        sa.UniqueConstraint("county_id", "name"),
+        not_blank("name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Office(TenantOwned, Timestamped, Versioned, Archivable, Base):
+    """委室 / 专委会: a committee office; studio and member results count in its assessment."""
+
+    __tablename__ = "offices"
+    __table_args__ = (
+        tenant_key(),
+        sa.UniqueConstraint("county_id", "name"),
+        not_blank("name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class ResponsibleUnit(TenantOwned, Timestamped, Versioned, Archivable, Base):
+    """承办单位: a government body or company that implements follow-up tasks."""
+
+    __tablename__ = "responsible_units"
+    __table_args__ = (
+        tenant_key(),
+        sa.UniqueConstraint("county_id", "name"),
+        not_blank("name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    contact_person: Mapped[str | None] = mapped_column(sa.String(50))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))

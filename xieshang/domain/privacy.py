@@ -1,0 +1,18 @@
+"""Masking of personal data (phones, residents' contacts) for viewers who do not need it."""
+
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13800000001`` → ``138****0001``: keep the first three and last four digits.
+
+    Shorter values keep only their last two characters, so nothing short leaks whole.
+    """
+    if phone is None:
+        return None
+    phone = phone.strip()
+    if len(phone) >= 8:
+        return f"{phone[:3]}****{phone[-4:]}"
+    if len(phone) > 2:
+        return "*" * (len(phone) - 2) + phone[-2:]
+    return "*" * len(phone)

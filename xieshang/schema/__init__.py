@@ -1,0 +1,96 @@
+"""The GraphQL schema: strawberry types per area, merged into one ``Query``.
+
+``build_schema(settings)`` is the only entry point; the HTTP app and test harnesses both
+use it, so the schema they see is the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from xieshang.config import Settings
+from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
+from xieshang.schema.member import Member, MemberQuery
+from xieshang.schema.node import NodeRegistry, node_query
+from xieshang.schema.organisation import County, Office, OrganisationQuery, Sector
+from xieshang.schema.platform import Platform, PlatformQuery
+from xieshang.schema.relay import RowType
+from xieshang.schema.scalars import datetime_scalar
+from xieshang.schema.studio import SelectionRound, Studio, StudioQuery
+from xieshang.schema.topic import Topic, TopicQuery
+
+NODE_TYPES: list[type[RowType]] = [
+    County,
+    Sector,
+    Office,
+    Member,
+    Platform,
+    Studio,
+    SelectionRound,
+    Topic,
+]
+
+DATE_SCALAR = strawberry.scalar(
+    date,
+    name="Date",
+    description="日期 date：ISO 8601 日历日期（县所在时区的日历），如 2024-07-01",
+    serialize=lambda value: value.isoformat(),
+    parse_value=lambda value: date.fromisoformat(value),
+)
+
+
+logger = logging.getLogger("xieshang.graphql")
+
+
+class Schema(strawberry.Schema):
+    """strawberry's schema, logging only unexpected errors.
+
+    Errors raised on purpose carry ``extensions.code`` (bad ID, page too large …) and are
+    the client's business; a traceback in the log is kept for real faults.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if error.original_error is None or (error.extensions or {}).get("code"):
+                continue
+            logger.error(
+                "unexpected error in %s", error.path, exc_info=error.original_error
+            )
+
+
+def build_schema(settings: Settings) -> Schema:
+    """The xieshang schema for ``settings`` (time zone, limits)."""
+    query = merge_types(
+        "Query",
+        (
+            node_query(NodeRegistry(NODE_TYPES)),
+            OrganisationQuery,
+            MemberQuery,
+            PlatformQuery,
+            StudioQuery,
+            TopicQuery,
+        ),
+    )
+    query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
+    scalar_overrides: dict[object, Any] = {
+        date: DATE_SCALAR,
+        datetime: datetime_scalar(settings.zone),
+    }
+    return Schema(
+        query=query,
+        types=NODE_TYPES,
+        config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=scalar_overrides,
+        extensions=[ParserCache(maxsize=512), ValidationCache(maxsize=512)],
+    )

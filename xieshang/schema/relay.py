@@ -1,0 +1,128 @@
+"""Relay building blocks: the ``Node`` interface, global IDs and the generic connection."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+from enum import Enum
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+import strawberry
+from strawberry.types.base import get_object_definition
+
+from xieshang.errors import XieshangError
+
+
+class GlobalIdError(XieshangError):
+    """An ID that is not a global ID of the expected type."""
+
+    code = "INVALID_ID"
+
+
+def to_global_id(type_name: str, pk: int) -> str:
+    """Opaque global ID of a row: base64url of ``TypeName:pk``."""
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def from_global_id(global_id: str, *, expect: str | None = None, field: str = "id") -> tuple[str, int]:
+    """``(type_name, pk)`` of a global ID; :class:`GlobalIdError` if malformed or of another type."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw_pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        pk = int(raw_pk)
+        if not type_name or pk <= 0 or str(pk) != raw_pk:
+            raise ValueError(global_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise GlobalIdError(f"ID 无效：{global_id[:40]!r} 不是 xieshang 的全局 ID", field=field) from exc
+    if expect is not None and type_name != expect:
+        raise GlobalIdError(f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field)
+    return type_name, pk
+
+
+@strawberry.interface(
+    description="节点 Node：具有全局唯一 ID、可用 node(id:) 直接取回的对象（Relay 规范）。"
+)
+class Node:
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="全局 ID global ID：不透明字符串，可传给 node(id:) 取回本对象。")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id(self.graphql_type_name(), self.pk))
+
+    @classmethod
+    def graphql_type_name(cls) -> str:
+        definition = get_object_definition(cls, strict=True)
+        return definition.name
+
+
+class RowType(Node):
+    """Mixin for node types built from one ORM row: ``from_row`` copies same-named attributes.
+
+    Plain fields and ``Private`` attributes are filled from the row; fields with resolvers
+    (relations, computed values) read the private attributes.
+    """
+
+    model: ClassVar[type[Any]]
+    #: Field name → row attribute, where they differ (e.g. a private raw value).
+    renames: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        renames = cls.renames
+        values = {
+            name: getattr(row, renames.get(name, name)) for name in _init_names(cls) if name != "pk"
+        }
+        return cls(pk=row.id, **values)
+
+
+_INIT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _init_names(cls: type) -> tuple[str, ...]:
+    names = _INIT_NAMES.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+        _INIT_NAMES[cls] = names
+    return names
+
+
+@strawberry.enum(description="排序方向 order direction")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="升序 ascending")
+    DESC = strawberry.enum_value("DESC", description="降序 descending")
+
+
+@strawberry.type(description="分页信息 page info（Relay 规范）")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="是否还有下一页 whether a next page exists")
+    has_previous_page: bool = strawberry.field(
+        description="是否还有上一页 whether a previous page exists"
+    )
+    start_cursor: str | None = strawberry.field(
+        description="本页第一条的游标 cursor of the first edge on this page"
+    )
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一条的游标 cursor of the last edge on this page"
+    )
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type(description="连接中的一条边 edge：节点及其游标")
+class Edge(Generic[NodeT]):
+    cursor: str = strawberry.field(description="游标 cursor：传给 after / before 以翻页")
+    node: NodeT = strawberry.field(description="节点 node")
+
+
+@strawberry.type(description="分页列表 connection（Relay 规范，键集分页 keyset pagination）")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="本页的边 edges of this page")
+    page_info: PageInfo = strawberry.field(description="分页信息 page info")
+    count_total: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="符合筛选条件的总数 total count of matching rows (all pages)")
+    async def total_count(self) -> int:
+        return await self.count_total()

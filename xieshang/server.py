@@ -1,0 +1,85 @@
+"""Starlette application factory: ``/graphql`` (HTTP and WebSocket) and ``/healthz``.
+
+``uvicorn --factory xieshang.server:create_app`` and ``xieshang serve`` both call
+:func:`create_app`, which reads settings from the environment unless given some.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from xieshang import __version__
+from xieshang.config import Settings
+from xieshang.db.engine import create_engine, session_factory
+from xieshang.schema import build_schema
+from xieshang.schema.context import Context
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """strawberry's ASGI view with xieshang's per-request context."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(build_schema(settings), **kwargs)
+        self.sessions = sessions
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return Context.create(self.sessions, self.settings, request=request, response=response)
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """The xieshang ASGI application.
+
+    ``engine`` lets a harness share one engine with the app; otherwise the app makes one
+    from ``settings.database_url`` and disposes of it at shutdown.
+    """
+    settings = settings or Settings.from_env()
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    graphql = GraphQLApp(
+        sessions,
+        settings,
+        graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=True,
+        # The legacy graphql-ws subprotocol had an authentication bypass: serve only the
+        # maintained graphql-transport-ws protocol.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    return app

@@ -1,0 +1,294 @@
+"""Test support for xieshang and for plugin authors: throwaway databases and GraphQL clients.
+
+Loaded by pytest through the ``pytest11`` entry point, so any project with xieshang installed
+gets the fixtures (all named ``xieshang_*``). The database engine under test is chosen by
+``XIESHANG_TEST_DATABASE_URL``:
+
+- unset: SQLite files in pytest's temporary directory;
+- ``postgresql+asyncpg://user@host:port/db``: a server on which the fixtures create their own
+  databases (``xieshang_test_…``) and drop them at the end of the session.
+
+Databases are made once per session as templates (migrated; migrated plus the demo county)
+and cloned per test, so each test that writes gets its own copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool
+
+from xieshang.config import Settings
+from xieshang.db import migrate
+from xieshang.db.engine import create_engine, parse_database_url, session_factory
+
+TEST_DATABASE_ENV = "XIESHANG_TEST_DATABASE_URL"
+
+
+class TestDatabases:
+    """Creates, clones and drops throwaway databases on the engine under test."""
+
+    __test__ = False  # not a test class, despite the name
+
+    def __init__(self, server_url: str | None, folder: Path) -> None:
+        self.server = parse_database_url(server_url) if server_url else None
+        self.folder = folder
+        self.created: list[URL] = []
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.server is not None else "sqlite"
+
+    def _new_url(self, label: str) -> URL:
+        name = f"xieshang_test_{label}_{uuid.uuid4().hex[:10]}"
+        if self.server is None:
+            return make_url(f"sqlite+aiosqlite:///{self.folder / (name + '.db')}")
+        return self.server.set(database=name)
+
+    async def _admin(self, statement: str) -> None:
+        assert self.server is not None
+        engine = create_engine(self.server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql(statement)
+        finally:
+            await engine.dispose()
+
+    async def create(self, label: str = "db") -> URL:
+        """A new empty database."""
+        url = self._new_url(label)
+        if self.server is not None:
+            await self._admin(f'CREATE DATABASE "{url.database}"')
+        self.created.append(url)
+        return url
+
+    async def clone(self, template: URL, label: str = "copy") -> URL:
+        """A new database with the same content as ``template`` (no one may be connected to it)."""
+        url = self._new_url(label)
+        if self.server is None:
+            assert template.database and url.database
+            source = sqlite3.connect(template.database)
+            target = sqlite3.connect(url.database)
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+        else:
+            await self._admin(f'CREATE DATABASE "{url.database}" TEMPLATE "{template.database}"')
+        self.created.append(url)
+        return url
+
+    async def drop(self, url: URL) -> None:
+        if self.server is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+        else:
+            await self._admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+    async def drop_all(self) -> None:
+        while self.created:
+            await self.drop(self.created.pop())
+
+
+def settings_for(url: URL | str, **overrides: Any) -> Settings:
+    """Settings of a test run against ``url``."""
+    rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+    return Settings(database_url=rendered, environment="test", **overrides)
+
+
+@dataclass
+class GraphQLResponse:
+    """A GraphQL response as the client saw it."""
+
+    status_code: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def data(self) -> Any:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return list(self.body.get("errors") or [])
+
+    @property
+    def error_codes(self) -> list[str | None]:
+        return [(e.get("extensions") or {}).get("code") for e in self.errors]
+
+
+class GraphQLClient:
+    """Sends GraphQL requests to an in-process xieshang app over HTTP (httpx + ASGI)."""
+
+    def __init__(self, app: Any, *, headers: dict[str, str] | None = None) -> None:
+        import httpx
+
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://xieshang.test",
+            headers=headers or {},
+        )
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **extra: Any
+    ) -> GraphQLResponse:
+        """POST a query; returns the response whatever it holds."""
+        payload: dict[str, Any] = {"query": query, **extra}
+        if variables is not None:
+            payload["variables"] = variables
+        response = await self.http.post("/graphql", json=payload)
+        return GraphQLResponse(response.status_code, response.json(), dict(response.headers))
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        """POST a query that must succeed; returns ``data`` (fails the test on errors)."""
+        response = await self.post(query, variables)
+        assert response.status_code == 200, response.body
+        assert not response.errors, response.errors
+        return response.data
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+# -- pytest fixtures -----------------------------------------------------------------------
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(TEST_DATABASE_ENV)
+    if not url:
+        return "xieshang test database: SQLite files in the pytest temporary directory"
+    return f"xieshang test database: {parse_database_url(url).render_as_string(hide_password=True)}"
+
+
+@pytest.fixture(scope="session")
+def xieshang_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """The factory of throwaway databases; every database it made is dropped at the end."""
+    databases = TestDatabases(os.environ.get(TEST_DATABASE_ENV), tmp_path_factory.mktemp("db"))
+    yield databases
+    asyncio.run(databases.drop_all())
+
+
+@pytest.fixture(scope="session")
+def xieshang_migrated_template(xieshang_databases: TestDatabases) -> URL:
+    """A database migrated to head; a template, never connected to by tests."""
+
+    async def make() -> URL:
+        url = await xieshang_databases.create("migrated")
+        await migrate.upgrade(url)
+        return url
+
+    return asyncio.run(make())
+
+
+@pytest.fixture(scope="session")
+def xieshang_demo_template(
+    xieshang_databases: TestDatabases, xieshang_migrated_template: URL
+) -> URL:
+    """A migrated database with the demo county 蓬安县 (seed 2024); a template."""
+    from xieshang.demo import pengan
+
+    async def make() -> URL:
+        url = await xieshang_databases.clone(xieshang_migrated_template, "demo")
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            await pengan.load(session_factory(engine))
+        finally:
+            await engine.dispose()
+        return url
+
+    return asyncio.run(make())
+
+
+@pytest.fixture
+def xieshang_database_url(
+    xieshang_databases: TestDatabases, xieshang_migrated_template: URL
+) -> Iterator[URL]:
+    """A fresh migrated, empty database for one test."""
+    url = asyncio.run(xieshang_databases.clone(xieshang_migrated_template, "empty"))
+    yield url
+    asyncio.run(xieshang_databases.drop(url))
+
+
+@pytest.fixture
+def xieshang_demo_url(xieshang_databases: TestDatabases, xieshang_demo_template: URL) -> Iterator[URL]:
+    """A fresh copy of the demo database for one test (free to write to)."""
+    url = asyncio.run(xieshang_databases.clone(xieshang_demo_template, "demo_copy"))
+    yield url
+    asyncio.run(xieshang_databases.drop(url))
+
+
+@pytest.fixture
+async def xieshang_engine(xieshang_database_url: URL) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh migrated, empty database."""
+    engine = create_engine(xieshang_database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def xieshang_demo_engine(xieshang_demo_url: URL) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh copy of the demo database."""
+    engine = create_engine(xieshang_demo_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def xieshang_sessions(xieshang_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(xieshang_engine)
+
+
+@pytest.fixture
+def xieshang_demo_sessions(xieshang_demo_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(xieshang_demo_engine)
+
+
+@pytest.fixture
+async def xieshang_client(
+    xieshang_engine: AsyncEngine, xieshang_database_url: URL
+) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client of an app on a fresh empty database."""
+    from xieshang.server import create_app
+
+    client = GraphQLClient(create_app(settings_for(xieshang_database_url), engine=xieshang_engine))
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def xieshang_demo_client(
+    xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
+) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client of an app on a fresh copy of the demo database."""
+    from xieshang.server import create_app
+
+    client = GraphQLClient(create_app(settings_for(xieshang_demo_url), engine=xieshang_demo_engine))
+    yield client
+    await client.aclose()
+
+
+async def scalar(sessions: async_sessionmaker[AsyncSession], stmt: sa.Select[Any]) -> Any:
+    """Run one SELECT returning a single value (a small helper for assertions)."""
+    async with sessions() as session:
+        return await session.scalar(stmt)
+
+
+__all__ = [
+    "GraphQLClient",
+    "GraphQLResponse",
+    "TestDatabases",
+    "scalar",
+    "settings_for",
+]
