@@ -45,7 +45,9 @@ async def test_county_and_structure(xieshang_demo_sessions: Sessions) -> None:
     assert len(await objects(xieshang_demo_sessions, m.Office)) == 9
 
 
-async def test_sixteen_pilot_studios_with_five_selection_rounds(xieshang_demo_sessions: Sessions) -> None:
+async def test_sixteen_pilot_studios_with_five_selection_rounds(
+    xieshang_demo_sessions: Sessions,
+) -> None:
     studios = await objects(xieshang_demo_sessions, m.Studio)
     assert len(studios) == 16
     assert {s.batch_year for s in studios} == {2022}
@@ -53,7 +55,9 @@ async def test_sixteen_pilot_studios_with_five_selection_rounds(xieshang_demo_se
     by_studio = defaultdict(list)
     for r in rounds:
         by_studio[r.studio_id].append(r.round_no)
-    assert {s.id: sorted(by_studio[s.id]) for s in studios} == {s.id: [1, 2, 3, 4, 5] for s in studios}
+    assert {s.id: sorted(by_studio[s.id]) for s in studios} == {
+        s.id: [1, 2, 3, 4, 5] for s in studios
+    }
     memberships = await objects(xieshang_demo_sessions, m.StudioMember)
     members_of = defaultdict(set)
     for sm in memberships:
@@ -69,7 +73,11 @@ async def test_eighty_eight_platforms_on_three_levels(xieshang_demo_sessions: Se
     platforms = await objects(xieshang_demo_sessions, m.Platform)
     assert len(platforms) == 88
     levels = Counter(p.level for p in platforms)
-    assert levels == {PlatformLevel.COUNTY: 1, PlatformLevel.TOWNSHIP: 15, PlatformLevel.VILLAGE: 72}
+    assert levels == {
+        PlatformLevel.COUNTY: 1,
+        PlatformLevel.TOWNSHIP: 15,
+        PlatformLevel.VILLAGE: 72,
+    }
     by_id = {p.id: p for p in platforms}
     for p in platforms:
         assert p.host_venue_name, p.name  # every platform sits on a named venue
@@ -90,7 +98,11 @@ async def test_250_members_each_placed_by_proximity(xieshang_demo_sessions: Sess
     assert set(current) == {mem.id for mem in members}
     for member in members:
         platform = platforms[current[member.id].platform_id]
-        township = platform if platform.level is PlatformLevel.TOWNSHIP else platforms.get(platform.parent_id)
+        township = (
+            platform
+            if platform.level is PlatformLevel.TOWNSHIP
+            else platforms.get(platform.parent_id)
+        )
         if platform.level is PlatformLevel.COUNTY:
             assert member.township == "相如街道"  # the county seat guides the county platform
         else:
@@ -120,13 +132,23 @@ async def test_topics_of_2024(xieshang_demo_sessions: Sessions) -> None:
             assert t.proposal_id is not None
 
 
-async def test_baomao_water_supply_convention_and_evaluation(xieshang_demo_sessions: Sessions) -> None:
-    outcomes = [o for o in await objects(xieshang_demo_sessions, m.Outcome) if o.title == "集中供水管护公约"]
+async def test_baomao_water_supply_convention_and_evaluation(
+    xieshang_demo_sessions: Sessions,
+) -> None:
+    outcomes = [
+        o for o in await objects(xieshang_demo_sessions, m.Outcome) if o.title == "集中供水管护公约"
+    ]
     assert len(outcomes) == 1
     outcome = outcomes[0]
-    tasks = [f for f in await objects(xieshang_demo_sessions, m.FollowUp) if f.outcome_id == outcome.id]
+    tasks = [
+        f for f in await objects(xieshang_demo_sessions, m.FollowUp) if f.outcome_id == outcome.id
+    ]
     assert tasks and all(t.status is FollowUpStatus.DONE for t in tasks)
-    (evaluation,) = [e for e in await objects(xieshang_demo_sessions, m.Evaluation) if e.resident_name == "漆玉民"]
+    (evaluation,) = [
+        e
+        for e in await objects(xieshang_demo_sessions, m.Evaluation)
+        if e.resident_name == "漆玉民"
+    ]
     assert evaluation.outcome_id == outcome.id
     assert evaluation.resident_role == "村党支部书记"
     assert evaluation.satisfaction is Satisfaction.VERY_SATISFIED
@@ -134,8 +156,16 @@ async def test_baomao_water_supply_convention_and_evaluation(xieshang_demo_sessi
     assert evaluation.suggestion == "希望工作人员定期巡逻"
     assert evaluation.channel is EvaluationChannel.RETURN_VISIT
     assert evaluation.visited_by_member_id is not None
-    consultation = [c for c in await objects(xieshang_demo_sessions, m.Consultation) if c.id == outcome.consultation_id][0]
-    platform = [p for p in await objects(xieshang_demo_sessions, m.Platform) if p.id == consultation.platform_id][0]
+    consultation = next(
+        c
+        for c in await objects(xieshang_demo_sessions, m.Consultation)
+        if c.id == outcome.consultation_id
+    )
+    platform = next(
+        p
+        for p in await objects(xieshang_demo_sessions, m.Platform)
+        if p.id == consultation.platform_id
+    )
     assert platform.area_name == "芭茅村" and consultation.form == "院坝协商"
 
 
@@ -144,7 +174,9 @@ def _windows_met(dates: list[date], size: int) -> set[int]:
     return {(d.month - 1) // size + 1 for d in dates if d.year == 2024}
 
 
-async def test_most_studios_meet_three_ones_and_the_planned_few_miss(xieshang_demo_sessions: Sessions) -> None:
+async def test_most_studios_meet_three_ones_and_the_planned_few_miss(
+    xieshang_demo_sessions: Sessions,
+) -> None:
     studios = sorted(await objects(xieshang_demo_sessions, m.Studio), key=lambda s: s.id)
     reports = await objects(xieshang_demo_sessions, m.OpinionReport)
     activities = await objects(xieshang_demo_sessions, m.Activity)
@@ -167,7 +199,9 @@ async def test_most_studios_meet_three_ones_and_the_planned_few_miss(xieshang_de
     assert len(studios) - len(missing) >= 12
 
 
-async def test_same_seed_same_county_and_load_is_idempotent(xieshang_demo_sessions: Sessions) -> None:
+async def test_same_seed_same_county_and_load_is_idempotent(
+    xieshang_demo_sessions: Sessions,
+) -> None:
     names_before = sorted(m_.name for m_ in await objects(xieshang_demo_sessions, m.Member))
     again = await pengan.load(xieshang_demo_sessions)
     assert again.created is False

@@ -25,7 +25,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (argparse prints the whole usage block by default)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: 参数错误 argument error: {message}（{self.prog} --help 查看用法）\n")
+        self.exit(
+            2, f"{self.prog}: 参数错误 argument error: {message}（{self.prog} --help 查看用法）\n"
+        )
 
 
 def _positive_int(text: str) -> int:
@@ -84,18 +86,30 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="升级到最新（或指定）版本 apply migrations")
     upgrade.add_argument("revision", nargs="?", default="head", help="目标版本（默认 head）")
     downgrade = db_commands.add_parser("downgrade", help="回退迁移 revert migrations")
-    downgrade.add_argument("revision", nargs="?", default="-1", help="目标版本（默认 -1，回退一步；base 为全部）")
+    downgrade.add_argument(
+        "revision", nargs="?", default="-1", help="目标版本（默认 -1，回退一步；base 为全部）"
+    )
     db_commands.add_parser("current", help="显示数据库当前版本 show the current revision")
     revision = db_commands.add_parser(
         "revision", help="（开发者）按模型差异生成新迁移 autogenerate a migration"
     )
     revision.add_argument("-m", "--message", required=True, help="迁移说明")
 
+    schema = commands.add_parser("schema", help="GraphQL 模式 schema")
+    schema_commands = schema.add_subparsers(
+        dest="schema_command", metavar="ACTION", parser_class=_Parser
+    )
+    schema_commands.required = True
+    printer = schema_commands.add_parser("print", help="输出 SDL print the schema (SDL)")
+    printer.add_argument("--output", "-o", metavar="FILE", help="写入文件（默认输出到屏幕）")
+
     demo = commands.add_parser("demo", help="演示数据 demo data")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="ACTION", parser_class=_Parser)
     demo_commands.required = True
     load = demo_commands.add_parser("load", help="载入演示县 蓬安县（511323） load the demo county")
-    load.add_argument("--seed", type=_int, default=2024, help="随机种子（默认 2024）；同一种子结果相同")
+    load.add_argument(
+        "--seed", type=_int, default=2024, help="随机种子（默认 2024）；同一种子结果相同"
+    )
     load.add_argument("--replace", action="store_true", help="已载入时删除后按种子重建")
     return parser
 
@@ -144,7 +158,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(migrate.ensure_at_head(settings.database_url))
     # Worker processes and the reloader import the app by name and read the environment.
     os.environ["XIESHANG_DATABASE_URL"] = settings.database_url
-    print(f"xieshang {__version__} 已启动 running：http://{args.host}:{args.port}/graphql", flush=True)
+    print(
+        f"xieshang {__version__} 已启动 running：http://{args.host}:{args.port}/graphql", flush=True
+    )
     uvicorn.run(
         "xieshang.server:create_app",
         factory=True,
@@ -178,6 +194,15 @@ def run(args: argparse.Namespace) -> None:
             print(f"{at or 'base（空）'}（{state}）")
         elif args.db_command == "revision":
             asyncio.run(migrate.revision(url, args.message))
+    elif args.command == "schema" and args.schema_command == "print":
+        from xieshang.schema import print_schema
+
+        sdl = print_schema(settings)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(sdl)
+        else:
+            sys.stdout.write(sdl)
     elif args.command == "demo" and args.demo_command == "load":
         asyncio.run(_demo_load(settings, args.seed, args.replace))
 
@@ -195,7 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("XIESHANG_DEBUG"):
             raise
-        print(f"{PROG}: 内部错误 internal error: {type(exc).__name__}: {_first_line(exc)}", file=sys.stderr)
+        print(
+            f"{PROG}: 内部错误 internal error: {type(exc).__name__}: {_first_line(exc)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

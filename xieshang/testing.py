@@ -92,14 +92,18 @@ class TestDatabases:
 
     async def drop(self, url: URL) -> None:
         if self.server is None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+            _remove_sqlite_files(str(url.database))
         else:
             await self._admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
     async def drop_all(self) -> None:
         while self.created:
             await self.drop(self.created.pop())
+
+
+def _remove_sqlite_files(database: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
 def settings_for(url: URL | str, **overrides: Any) -> Settings:
@@ -222,7 +226,9 @@ def xieshang_database_url(
 
 
 @pytest.fixture
-def xieshang_demo_url(xieshang_databases: TestDatabases, xieshang_demo_template: URL) -> Iterator[URL]:
+def xieshang_demo_url(
+    xieshang_databases: TestDatabases, xieshang_demo_template: URL
+) -> Iterator[URL]:
     """A fresh copy of the demo database for one test (free to write to)."""
     url = asyncio.run(xieshang_databases.clone(xieshang_demo_template, "demo_copy"))
     yield url

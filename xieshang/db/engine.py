@@ -8,12 +8,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from xieshang.errors import ConfigError
 
 #: How long a SQLite writer waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+#: Execution option marking a connection whose transactions write (see ``write_sessions``).
+WRITE_OPTION = "xieshang_write"
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -45,7 +53,9 @@ def parse_database_url(url: str | URL) -> URL:
     parsed = parsed.set(drivername=driver)
     if driver.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
         # One shared in-memory connection lets coroutines roll back each other's work.
-        raise ConfigError("SQLite 必须使用数据库文件（不支持内存数据库），例如 sqlite+aiosqlite:///./xieshang.db")
+        raise ConfigError(
+            "SQLite 必须使用数据库文件（不支持内存数据库），例如 sqlite+aiosqlite:///./xieshang.db"
+        )
     return parsed
 
 
@@ -64,10 +74,16 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 
     @sa.event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock at BEGIN: a deferred transaction that reads
+        # first and writes later fails at once ("database is locked") when another writer
+        # committed meanwhile, whatever the busy timeout says.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str | URL, *, sqlite_foreign_keys: bool = True, **kwargs: Any
+) -> AsyncEngine:
     """An async engine for ``url`` with the per-engine settings xieshang relies on.
 
     SQLite: foreign keys on, WAL, busy timeout, real transactions. PostgreSQL: pool
@@ -89,3 +105,13 @@ def create_engine(url: str | URL, *, sqlite_foreign_keys: bool = True, **kwargs:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded attributes after commit (results outlive the transaction)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def write_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for transactions that read then write (mutations).
+
+    On SQLite their transactions begin IMMEDIATE, so concurrent writers queue on the busy
+    timeout instead of failing; on PostgreSQL they are ordinary sessions.
+    """
+    bound = engine.execution_options(**{WRITE_OPTION: True})
+    return async_sessionmaker(bound, expire_on_commit=False, autoflush=False)

@@ -32,7 +32,10 @@ class PlatformLevel(LabelledEnum):
 class HostVenue(LabelledEnum):
     PARTY_SERVICE_COMPLEX = "PARTY_SERVICE_COMPLEX", "党群服务综合体 Party–public service complex"
     CIVILIZATION_CENTER = "CIVILIZATION_CENTER", "新时代文明实践中心 civilisation practice centre"
-    CIVILIZATION_INSTITUTE = "CIVILIZATION_INSTITUTE", "新时代文明实践所 civilisation practice institute"
+    CIVILIZATION_INSTITUTE = (
+        "CIVILIZATION_INSTITUTE",
+        "新时代文明实践所 civilisation practice institute",
+    )
     CIVILIZATION_STATION = "CIVILIZATION_STATION", "新时代文明实践站 civilisation practice station"
     OTHER = "OTHER", "其他场所 other venue"
 

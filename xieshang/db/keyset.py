@@ -107,7 +107,9 @@ def decode_cursor(ordering: Ordering, cursor: str) -> list[Any]:
             raise ValueError("ordering mismatch")
         return [_decode_value(c, v) for c, v in zip(ordering.columns, values, strict=True)]
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CursorError(f"游标无效：{cursor[:40]!r} 不是本列表按当前排序生成的游标", field="after") from exc
+        raise CursorError(
+            f"游标无效：{cursor[:40]!r} 不是本列表按当前排序生成的游标", field="after"
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ async def _with_connection(url: str | URL, fn: Callable[[sa.Connection], Any]) -
                     raise DatabaseError(f"迁移后外键检查失败：{broken[:5]}")
             return result
     except (OperationalError, DBAPIError, OSError) as exc:
-        raise DatabaseError(f"无法连接数据库 {parsed.render_as_string(hide_password=True)}：{_reason(exc)}") from exc
+        raise DatabaseError(
+            f"无法连接数据库 {parsed.render_as_string(hide_password=True)}：{_reason(exc)}"
+        ) from exc
     finally:
         await engine.dispose()
 

@@ -111,8 +111,12 @@ class _Builder:
 
     async def structure(self) -> None:
         cid = self.cid
-        self.sectors = {n: m.Sector(county_id=cid, name=n, sort_order=i) for i, n in enumerate(ref.SECTORS)}
-        self.offices = {n: m.Office(county_id=cid, name=n, sort_order=i) for i, n in enumerate(ref.OFFICES)}
+        self.sectors = {
+            n: m.Sector(county_id=cid, name=n, sort_order=i) for i, n in enumerate(ref.SECTORS)
+        }
+        self.offices = {
+            n: m.Office(county_id=cid, name=n, sort_order=i) for i, n in enumerate(ref.OFFICES)
+        }
         self.units = {n: m.ResponsibleUnit(county_id=cid, name=n) for n in ref.RESPONSIBLE_UNITS}
         await self.add([*self.sectors.values(), *self.offices.values(), *self.units.values()])
 
@@ -137,8 +141,12 @@ class _Builder:
                 level=PlatformLevel.TOWNSHIP,
                 parent_id=self.county_platform.id,
                 area_name=township,
-                host_venue=HostVenue.PARTY_SERVICE_COMPLEX if street else HostVenue.CIVILIZATION_INSTITUTE,
-                host_venue_name=f"{township}党群服务综合体" if street else f"{township}新时代文明实践所",
+                host_venue=HostVenue.PARTY_SERVICE_COMPLEX
+                if street
+                else HostVenue.CIVILIZATION_INSTITUTE,
+                host_venue_name=f"{township}党群服务综合体"
+                if street
+                else f"{township}新时代文明实践所",
                 established_on=self.day_between(date(2022, 3, 1), date(2022, 9, 30)),
             )
         await self.add(list(self.township_platforms.values()))
@@ -153,8 +161,12 @@ class _Builder:
                     level=PlatformLevel.VILLAGE,
                     parent_id=self.township_platforms[township].id,
                     area_name=name,
-                    host_venue=HostVenue.PARTY_SERVICE_COMPLEX if complex_ else HostVenue.CIVILIZATION_STATION,
-                    host_venue_name=f"{name}党群服务中心" if complex_ else f"{name}新时代文明实践站",
+                    host_venue=HostVenue.PARTY_SERVICE_COMPLEX
+                    if complex_
+                    else HostVenue.CIVILIZATION_STATION,
+                    host_venue_name=f"{name}党群服务中心"
+                    if complex_
+                    else f"{name}新时代文明实践站",
                     established_on=self.day_between(date(2022, 6, 1), date(2023, 6, 30)),
                 )
                 self.village_platforms[township].append(p)
@@ -181,14 +193,19 @@ class _Builder:
 
     def person_name(self, used: set[str]) -> str:
         while True:
-            given = "".join(self.rng.choice(ref.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2, 2))))
+            given = "".join(
+                self.rng.choice(ref.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2, 2)))
+            )
             name = self.rng.choice(ref.SURNAMES) + given
             if name not in used:
                 used.add(name)
                 return name
 
     def phone(self) -> str:
-        return self.rng.choice(("138", "139", "158", "180", "136", "151")) + f"{self.rng.randrange(10**8):08d}"
+        return (
+            self.rng.choice(("138", "139", "158", "180", "136", "151"))
+            + f"{self.rng.randrange(10**8):08d}"
+        )
 
     async def members(self) -> None:
         used: set[str] = {ref.WATER_SUPPLY["resident"]}
@@ -207,7 +224,9 @@ class _Builder:
                     name=self.person_name(used),
                     gender=Gender.FEMALE if self.rng.random() < 0.32 else Gender.MALE,
                     sector_id=self.sectors[self.rng.choice(sector_names)].id,
-                    office_id=self.offices[self.rng.choice(office_names)].id if self.rng.random() < 0.85 else None,
+                    office_id=self.offices[self.rng.choice(office_names)].id
+                    if self.rng.random() < 0.85
+                    else None,
                     township=township,
                     phone=self.phone(),
                     is_standing_committee=self.rng.random() < 0.14,
@@ -278,10 +297,15 @@ class _Builder:
             self.studio_members[studio.id] = people
             for member in people:
                 memberships.append(
-                    m.StudioMember(county_id=self.cid, studio_id=studio.id, member_id=member.id, joined_on=studio.founded_on)
+                    m.StudioMember(
+                        county_id=self.cid,
+                        studio_id=studio.id,
+                        member_id=member.id,
+                        joined_on=studio.founded_on,
+                    )
                 )
             held = date(2022, 3, 1)
-            for no, (title, candidates) in enumerate(ref.SELECTION_ROUNDS, start=1):
+            for no, (title, remaining) in enumerate(ref.SELECTION_ROUNDS, start=1):
                 held = held + timedelta(days=self.rng.randint(7, 14))
                 rounds.append(
                     m.SelectionRound(
@@ -290,7 +314,7 @@ class _Builder:
                         round_no=no,
                         title=title,
                         held_on=held,
-                        candidates=candidates,
+                        candidates=remaining,
                     )
                 )
         await self.add([*memberships, *rounds])
@@ -314,7 +338,14 @@ class _Builder:
                 start, end = _month_days(self.year, month)
                 for _ in range(2 if self.rng.random() < 0.3 else 1):
                     _, subject = self.subject()
-                    reports.append(self.report(self.day_between(start, end), f"关于{subject}的建议（{theme}）", self.rng.choice(people), studio))
+                    reports.append(
+                        self.report(
+                            self.day_between(start, end),
+                            f"关于{subject}的建议（{theme}）",
+                            self.rng.choice(people),
+                            studio,
+                        )
+                    )
             for quarter in range(1, 5):
                 if quarter in gaps.get("activity_quarters", ()):
                     continue
@@ -355,7 +386,9 @@ class _Builder:
         self.reports = reports
         await self.add(self.participant_rows(participants))
 
-    def report(self, day: date, title: str, author: m.Member, studio: m.Studio | None) -> m.OpinionReport:
+    def report(
+        self, day: date, title: str, author: m.Member, studio: m.Studio | None
+    ) -> m.OpinionReport:
         adopted = self.rng.random() < 0.25
         return m.OpinionReport(
             county_id=self.cid,
@@ -368,14 +401,24 @@ class _Builder:
             adopted_by=self.rng.choice(("市政协", "县委办", "县政府办")) if adopted else None,
         )
 
-    def participant_rows(self, pairs: list[tuple[m.Activity | m.Deed, list[m.Member]]]) -> list[Any]:
+    def participant_rows(
+        self, pairs: Sequence[tuple[m.Activity | m.Deed, list[m.Member]]]
+    ) -> list[Any]:
         rows: list[Any] = []
         for record, who in pairs:
             for member in who:
                 if isinstance(record, m.Activity):
-                    rows.append(m.ActivityParticipant(county_id=self.cid, activity_id=record.id, member_id=member.id))
+                    rows.append(
+                        m.ActivityParticipant(
+                            county_id=self.cid, activity_id=record.id, member_id=member.id
+                        )
+                    )
                 else:
-                    rows.append(m.DeedParticipant(county_id=self.cid, deed_id=record.id, member_id=member.id))
+                    rows.append(
+                        m.DeedParticipant(
+                            county_id=self.cid, deed_id=record.id, member_id=member.id
+                        )
+                    )
         return rows
 
     async def member_records(self) -> None:
@@ -391,11 +434,26 @@ class _Builder:
         ]
         standing = [p for p in self.member_list if p.is_standing_committee]
         events: list[tuple[str, str, date, list[m.Member]]] = [
-            ("MEETING", "政协蓬安县第十一届委员会第四次会议", date(self.year, 1, 8), self.member_list),
+            (
+                "MEETING",
+                "政协蓬安县第十一届委员会第四次会议",
+                date(self.year, 1, 8),
+                self.member_list,
+            ),
             ("MEETING", "县政协十一届常委会第十三次会议", date(self.year, 4, 18), standing),
             ("MEETING", "县政协十一届常委会第十五次会议", date(self.year, 9, 12), standing),
-            ("TRAINING", "2024年政协委员履职能力培训班", date(self.year, 5, 22), self.pick(self.member_list, 120)),
-            ("INSPECTION", "高标准农田建设工作专题视察", date(self.year, 6, 13), self.pick(self.member_list, 24)),
+            (
+                "TRAINING",
+                "2024年政协委员履职能力培训班",
+                date(self.year, 5, 22),
+                self.pick(self.member_list, 120),
+            ),
+            (
+                "INSPECTION",
+                "高标准农田建设工作专题视察",
+                date(self.year, 6, 13),
+                self.pick(self.member_list, 24),
+            ),
         ]
         activities, participants = [], []
         for kind, title, day, who in events:
@@ -431,7 +489,7 @@ class _Builder:
         self.proposal_list: list[m.Proposal] = []
         sector_ids = [s.id for s in self.sectors.values()]
         for number in range(1, PROPOSALS + 1):
-            theme, subject = self.subject()
+            _, subject = self.subject()
             by_sector = number % 23 == 0
             filed = self.rng.random() < 0.88
             lead = None if by_sector else self.rng.choice(self.member_list)
@@ -449,15 +507,26 @@ class _Builder:
                 is_key=filed and self.rng.random() < 0.12,
             )
             if filed and self.rng.random() < 0.95:
-                proposal.handled_on = self.day_between(date(self.year, 6, 1), date(self.year, 11, 30))
+                proposal.handled_on = self.day_between(
+                    date(self.year, 6, 1), date(self.year, 11, 30)
+                )
             rows.append(proposal)
             if lead is not None and self.rng.random() < 0.3:
-                joints.append((proposal, self.pick([p for p in self.member_list if p.id != lead.id], self.rng.randint(1, 4))))
+                joints.append(
+                    (
+                        proposal,
+                        self.pick(
+                            [p for p in self.member_list if p.id != lead.id], self.rng.randint(1, 4)
+                        ),
+                    )
+                )
         await self.add(rows)
         self.proposal_list = rows
         await self.add(
             [
-                m.ProposalJointProposer(county_id=self.cid, proposal_id=p.id, member_id=j.id, position=i)
+                m.ProposalJointProposer(
+                    county_id=self.cid, proposal_id=p.id, member_id=j.id, position=i
+                )
                 for p, js in joints
                 for i, j in enumerate(js, start=1)
             ]
@@ -476,7 +545,9 @@ class _Builder:
         named.append(water)
         self.named_topics = named
         key_ids: set[int] = {id(t) for t in named}
-        filed = [p for p in self.proposal_list if p.filing is ProposalFiling.FILED and p.lead_member_id]
+        filed = [
+            p for p in self.proposal_list if p.filing is ProposalFiling.FILED and p.lead_member_id
+        ]
         promoted = iter(self.pick(filed, TOPICS_PER_SOURCE[TopicSource.MEMBER_PROPOSAL][0]))
         for topic in named:
             if topic.source is TopicSource.MEMBER_PROPOSAL:
@@ -490,7 +561,9 @@ class _Builder:
             while len(of_source) < total:
                 if source is TopicSource.MEMBER_PROPOSAL:
                     proposal = next(promoted)
-                    topic = self.topic(source, proposal.title.removesuffix("的提案").removeprefix("关于"), None)
+                    topic = self.topic(
+                        source, proposal.title.removesuffix("的提案").removeprefix("关于"), None
+                    )
                     topic.proposal_id = proposal.id
                     topic.proposer_member_id = proposal.lead_member_id
                 else:
@@ -568,14 +641,23 @@ class _Builder:
             PlatformLevel.TOWNSHIP: ("广场协商", "社区协商", "园区协商"),
             PlatformLevel.VILLAGE: ("院坝协商", "帐篷协商", "围炉协商"),
         }
-        named = {t.title: spec for t, spec in zip(self.named_topics, ref.NAMED_CONSULTATIONS, strict=False)}
+        named = {
+            t.title: spec
+            for t, spec in zip(self.named_topics, ref.NAMED_CONSULTATIONS, strict=False)
+        }
         water = self.named_topics[-1]
         consultations: list[tuple[m.Topic, m.Consultation]] = []
         for topic in self.key_topics:
-            start = topic.submitted_at.astimezone(ZONE).date() + timedelta(days=self.rng.randint(20, 80))
+            start = topic.submitted_at.astimezone(ZONE).date() + timedelta(
+                days=self.rng.randint(20, 80)
+            )
             day = min(start, date(self.year, 12, 20))
             if topic is water:
-                platform, form, title = self.village("罗家镇", "芭茅村"), ref.WATER_SUPPLY["form"], ref.WATER_SUPPLY["consultation"]
+                platform, form, title = (
+                    self.village("罗家镇", "芭茅村"),
+                    ref.WATER_SUPPLY["form"],
+                    ref.WATER_SUPPLY["consultation"],
+                )
             elif topic.title in named:
                 _, _, form, township, _ = named[topic.title]
                 platform = self.township_platforms[township] if township else self.county_platform
@@ -587,7 +669,12 @@ class _Builder:
                     platform = self.county_platform
                 else:
                     platform = self.rng.choice(list(self.township_platforms.values()))
-                form = "提案办理协商" if topic.source is TopicSource.MEMBER_PROPOSAL and platform is self.county_platform else self.rng.choice(forms[platform.level])
+                form = (
+                    "提案办理协商"
+                    if topic.source is TopicSource.MEMBER_PROPOSAL
+                    and platform is self.county_platform
+                    else self.rng.choice(forms[platform.level])
+                )
                 title = f"{topic.title}{form}"
             consultation = m.Consultation(
                 county_id=self.cid,
@@ -598,8 +685,12 @@ class _Builder:
                 status=ConsultationStatus.HELD,
                 starts_at=_at(day, self.rng.choice((9, 10, 14, 15))),
                 agenda="通报情况；委员和群众代表发言；部门回应；形成协商意见",
-                invited_officials="县级相关部门负责人" if platform.level is PlatformLevel.COUNTY else "乡镇党委、政府负责人",
-                resident_count=self.rng.randint(0, 15) if platform.level is PlatformLevel.COUNTY else self.rng.randint(12, 80),
+                invited_officials="县级相关部门负责人"
+                if platform.level is PlatformLevel.COUNTY
+                else "乡镇党委、政府负责人",
+                resident_count=self.rng.randint(0, 15)
+                if platform.level is PlatformLevel.COUNTY
+                else self.rng.randint(12, 80),
                 minutes="会议记录（示例）",
                 agreements="就主要问题达成共识，形成协商成果报送有关方面",
             )
@@ -615,21 +706,38 @@ class _Builder:
                 who.setdefault(p.id, p)
             for member_id in who:
                 r = self.rng.random()
-                attendance = Attendance.PRESENT if r < 0.9 else Attendance.ON_LEAVE if r < 0.97 else Attendance.ABSENT
+                attendance = (
+                    Attendance.PRESENT
+                    if r < 0.9
+                    else Attendance.ON_LEAVE
+                    if r < 0.97
+                    else Attendance.ABSENT
+                )
                 attendances.append(
-                    m.ConsultationAttendance(county_id=self.cid, consultation_id=consultation.id, member_id=member_id, attendance=attendance)
+                    m.ConsultationAttendance(
+                        county_id=self.cid,
+                        consultation_id=consultation.id,
+                        member_id=member_id,
+                        attendance=attendance,
+                    )
                 )
         await self.add(attendances)
         await self.outcomes(consultations, water)
 
-    async def outcomes(self, consultations: list[tuple[m.Topic, m.Consultation]], water: m.Topic) -> None:
+    async def outcomes(
+        self, consultations: list[tuple[m.Topic, m.Consultation]], water: m.Topic
+    ) -> None:
         outcomes: list[tuple[m.Topic, m.Consultation, m.Outcome]] = []
         for topic, consultation in consultations:
             held = consultation.starts_at.astimezone(ZONE).date()
             if topic is water:
                 kind, title = ref.WATER_SUPPLY["outcome_kind"], ref.WATER_SUPPLY["outcome"]
             else:
-                kind = "协商专报" if consultation.platform_id == self.county_platform.id else self.rng.choice(("建议案", "公约/协议", "社情民意"))
+                kind = (
+                    "协商专报"
+                    if consultation.platform_id == self.county_platform.id
+                    else self.rng.choice(("建议案", "公约/协议", "社情民意"))
+                )
                 title = f"关于{topic.title}的{kind.replace('/', '')}"
             outcome = m.Outcome(
                 county_id=self.cid,
@@ -650,14 +758,17 @@ class _Builder:
                     outcome_id=o.id,
                     leader=self.rng.choice(("县委书记", "县长", "县委副书记")),
                     content="成果很有价值，请牵头部门抓好落实并及时反馈。",
-                    instructed_on=(o.reported_on or date(self.year, 12, 31)) + timedelta(days=self.rng.randint(2, 12)),
+                    instructed_on=(o.reported_on or date(self.year, 12, 31))
+                    + timedelta(days=self.rng.randint(2, 12)),
                 )
                 for _, _, o in self.pick(outcomes, 20)
             ]
         )
         await self.follow_ups(outcomes, water)
 
-    async def follow_ups(self, outcomes: list[tuple[m.Topic, m.Consultation, m.Outcome]], water: m.Topic) -> None:
+    async def follow_ups(
+        self, outcomes: list[tuple[m.Topic, m.Consultation, m.Outcome]], water: m.Topic
+    ) -> None:
         """126 topics closed, 16 still in implementation (some overdue), 6 reported only."""
         plan = ["closed"] * 126 + ["open"] * 16 + ["reported"] * 6
         self.rng.shuffle(plan)
@@ -673,7 +784,9 @@ class _Builder:
         for (topic, consultation, outcome), fate in zip(outcomes, plan, strict=True):
             if fate == "reported":
                 continue
-            assigned = (outcome.reported_on or date(self.year, 12, 31)) + timedelta(days=self.rng.randint(2, 10))
+            assigned = (outcome.reported_on or date(self.year, 12, 31)) + timedelta(
+                days=self.rng.randint(2, 10)
+            )
             chosen = water_units if topic is water else self.pick(units, self.rng.randint(1, 2))
             for n, unit in enumerate(chosen):
                 due = assigned + timedelta(days=self.rng.choice((60, 90, 120, 180)))
@@ -681,21 +794,34 @@ class _Builder:
                     county_id=self.cid,
                     outcome_id=outcome.id,
                     unit_id=unit.id,
-                    task=ref.WATER_SUPPLY["task"] if topic is water else f"落实“{outcome.title}”提出的意见建议",
+                    task=ref.WATER_SUPPLY["task"]
+                    if topic is water
+                    else f"落实“{outcome.title}”提出的意见建议",
                     assigned_on=assigned,
                     due_on=due,
                 )
                 if fate == "closed" or (fate == "open" and n > 0):
                     task.status = FollowUpStatus.DONE
-                    task.completed_on = min(due + timedelta(days=self.rng.randint(-40, 10)), date(2025, 12, 20))
+                    task.completed_on = min(
+                        due + timedelta(days=self.rng.randint(-40, 10)), date(2025, 12, 20)
+                    )
                     task.completed_on = max(task.completed_on, assigned)
-                    task.result_class = ResultClass.A if topic is water else self.rng.choices(list(ResultClass), (60, 25, 10, 5))[0]
+                    task.result_class = (
+                        ResultClass.A
+                        if topic is water
+                        else self.rng.choices(list(ResultClass), (60, 25, 10, 5))[0]
+                    )
                 else:
                     task.status = FollowUpStatus.IN_PROGRESS
                 tasks.append(task)
                 notes_for.append(task)
             topic.status = TopicStatus.CLOSED if fate == "closed" else TopicStatus.IN_IMPLEMENTATION
-            if fate == "closed" and topic is not water and consultation.platform_id != self.county_platform.id and self.rng.random() < 0.45:
+            if (
+                fate == "closed"
+                and topic is not water
+                and consultation.platform_id != self.county_platform.id
+                and self.rng.random() < 0.45
+            ):
                 for _ in range(self.rng.randint(1, 3)):
                     evaluations.append(self.evaluation(outcome, consultation))
         await self.add(tasks)
@@ -707,7 +833,9 @@ class _Builder:
                     m.FollowUpNote(
                         county_id=self.cid,
                         follow_up_id=task.id,
-                        content=("已制定落实方案，明确责任人" if k == 0 else "按计划推进，阶段任务已完成"),
+                        content=(
+                            "已制定落实方案，明确责任人" if k == 0 else "按计划推进，阶段任务已完成"
+                        ),
                         author="承办单位联络员",
                         noted_at=_at(day, 16),
                     )
@@ -742,10 +870,16 @@ class _Builder:
             resident_role=self.rng.choice(("村民代表", "居民", "村民小组长", "商户")),
             resident_contact=self.phone() if self.rng.random() < 0.6 else None,
             satisfaction=satisfaction,
-            suggestion=self.rng.choice((None, "希望持续跟进", "建议扩大受益范围", "希望加强后续管护")),
+            suggestion=self.rng.choice(
+                (None, "希望持续跟进", "建议扩大受益范围", "希望加强后续管护")
+            ),
             channel=EvaluationChannel.RETURN_VISIT if visit else EvaluationChannel.FORM,
             visited_by_member_id=self.rng.choice(local).id if visit else None,
-            submitted_at=_at(consultation.starts_at.astimezone(ZONE).date() + timedelta(days=self.rng.randint(150, 400)), 10),
+            submitted_at=_at(
+                consultation.starts_at.astimezone(ZONE).date()
+                + timedelta(days=self.rng.randint(150, 400)),
+                10,
+            ),
         )
 
 
@@ -757,7 +891,9 @@ async def load(
     Running it twice is harmless: the second run reports ``created=False``.
     """
     async with sessions() as session, session.begin():
-        existing = await session.scalar(sa.select(m.County).where(m.County.code == ref.COUNTY["code"]))
+        existing = await session.scalar(
+            sa.select(m.County).where(m.County.code == ref.COUNTY["code"])
+        )
         if existing is not None and not replace:
             return DemoResult(False, existing.id, await count_rows(session, existing.id))
         if existing is not None:

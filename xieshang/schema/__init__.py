@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.types.scalar import ScalarDefinition
 
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
@@ -24,7 +24,7 @@ from xieshang.schema.node import NodeRegistry, node_query
 from xieshang.schema.organisation import County, Office, OrganisationQuery, Sector
 from xieshang.schema.platform import Platform, PlatformQuery
 from xieshang.schema.relay import RowType
-from xieshang.schema.scalars import datetime_scalar
+from xieshang.schema.scalars import date_scalar, datetime_scalar
 from xieshang.schema.studio import SelectionRound, Studio, StudioQuery
 from xieshang.schema.topic import Topic, TopicQuery
 
@@ -38,15 +38,6 @@ NODE_TYPES: list[type[RowType]] = [
     SelectionRound,
     Topic,
 ]
-
-DATE_SCALAR = strawberry.scalar(
-    date,
-    name="Date",
-    description="日期 date：ISO 8601 日历日期（县所在时区的日历），如 2024-07-01",
-    serialize=lambda value: value.isoformat(),
-    parse_value=lambda value: date.fromisoformat(value),
-)
-
 
 logger = logging.getLogger("xieshang.graphql")
 
@@ -64,9 +55,7 @@ class Schema(strawberry.Schema):
         for error in errors:
             if error.original_error is None or (error.extensions or {}).get("code"):
                 continue
-            logger.error(
-                "unexpected error in %s", error.path, exc_info=error.original_error
-            )
+            logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
 def build_schema(settings: Settings) -> Schema:
@@ -83,14 +72,18 @@ def build_schema(settings: Settings) -> Schema:
         ),
     )
     query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
-    scalar_overrides: dict[object, Any] = {
-        date: DATE_SCALAR,
+    scalar_map: dict[object, ScalarDefinition] = {
+        date: date_scalar(),
         datetime: datetime_scalar(settings.zone),
     }
     return Schema(
         query=query,
         types=NODE_TYPES,
-        config=StrawberryConfig(auto_camel_case=True),
-        scalar_overrides=scalar_overrides,
-        extensions=[ParserCache(maxsize=512), ValidationCache(maxsize=512)],
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
+        extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
     )
+
+
+def print_schema(settings: Settings | None = None) -> str:
+    """The schema as SDL, the content of ``schema.graphql`` at the repository root."""
+    return build_schema(settings or Settings()).as_str() + "\n"

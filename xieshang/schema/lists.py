@@ -13,7 +13,7 @@ import enum
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import sqlalchemy as sa
 import strawberry
@@ -99,10 +99,8 @@ def common_conditions(model: Any, filter_value: Any) -> list[Any]:
 
 def _make_order_input(type_name: str, keys: Sequence[SortKey]) -> type:
     members = {k.name: strawberry.enum_value(k.name, description=k.description) for k in keys}
-    field_enum = strawberry.enum(
-        enum.Enum(f"{type_name}OrderField", members),  # type: ignore[misc]
-        description=f"{type_name} 列表的排序字段 sort field of the {type_name} list",
-    )
+    values = cast(type[enum.Enum], enum.Enum(f"{type_name}OrderField", members))
+    field_enum = strawberry.enum(values, description=f"排序字段 sort field of the {type_name} list")
     namespace: dict[str, Any] = {
         "__annotations__": {"field": field_enum, "direction": OrderDirection},
         "field": strawberry.field(description="排序字段 sort field"),
@@ -111,13 +109,14 @@ def _make_order_input(type_name: str, keys: Sequence[SortKey]) -> type:
         ),
     }
     order_cls = type(f"{type_name}Order", (), namespace)
-    return strawberry.input(
-        order_cls, description=f"{type_name} 列表的排序 ordering of the {type_name} list"
-    )
+    return strawberry.input(order_cls, description=f"排序 ordering of the {type_name} list")
 
 
 PAGE_ARGUMENTS: dict[str, tuple[Any, str]] = {
-    "first": (int | None, "从开头（或 after 之后）取的条数，最大 100 number of edges from the start"),
+    "first": (
+        int | None,
+        "从开头（或 after 之后）取的条数，最大 100 number of edges from the start",
+    ),
     "after": (str | None, "从此游标之后开始 start after this cursor"),
     "last": (int | None, "从末尾（或 before 之前）取的条数，最大 100 number of edges from the end"),
     "before": (str | None, "到此游标之前为止 end before this cursor"),
@@ -167,7 +166,8 @@ def connection_field(
     for name, (annotation, text) in PAGE_ARGUMENTS.items():
         parameters.append(_argument(name, annotation, text))
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=Connection[spec.node]  # type: ignore[name-defined]
+        parameters,
+        return_annotation=Connection[spec.node],  # type: ignore[name-defined]
     )
     resolve.__name__ = f"resolve_{spec.type_name}_connection"
     return strawberry.field(resolver=resolve, description=description)

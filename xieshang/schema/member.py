@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
@@ -24,10 +24,12 @@ from xieshang.schema.organisation import County, Office, Sector
 from xieshang.schema.relay import RowType
 
 
-@strawberry.type(description="政协委员 Member：县政协的一名委员，可能是常委 standing-committee member")
+@strawberry.type(
+    description="政协委员 Member：县政协的一名委员，可能是常委 standing-committee member"
+)
 class Member(RowType):
     model = models.Member
-    renames = {"phone_number": "phone"}
+    renames: ClassVar[dict[str, str]] = {"phone_number": "phone"}
     county_id: strawberry.Private[int]
     sector_id: strawberry.Private[int | None]
     office_id: strawberry.Private[int | None]
@@ -35,7 +37,9 @@ class Member(RowType):
     code: str | None = strawberry.field(description="委员编号 roster number（县内唯一）")
     name: str = strawberry.field(description="姓名 name")
     gender: Gender | None = strawberry.field(description="性别 gender")
-    township: str | None = strawberry.field(description="所在乡镇（街道） township where the member lives or works")
+    township: str | None = strawberry.field(
+        description="所在乡镇（街道） township where the member lives or works"
+    )
     employer: str | None = strawberry.field(description="工作单位 employer")
     position: str | None = strawberry.field(description="职务 position")
     is_standing_committee: bool = strawberry.field(description="是否常委 on the standing committee")
@@ -45,7 +49,9 @@ class Member(RowType):
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
     created_at: datetime = strawberry.field(description="创建时间 created at")
     updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
     @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
     def phone(self) -> str | None:
@@ -76,9 +82,7 @@ class MemberFilter(ScopedFilter):
     sector_id: strawberry.ID | None = strawberry.field(default=None, description="界别 sector")
     office_id: strawberry.ID | None = strawberry.field(default=None, description="委室 office")
     township: str | None = strawberry.field(default=None, description="所在乡镇（街道） township")
-    name_contains: str | None = strawberry.field(
-        default=None, description="姓名包含 name contains"
-    )
+    name_contains: str | None = strawberry.field(default=None, description="姓名包含 name contains")
     is_standing_committee: bool | None = strawberry.field(
         default=None, description="是否常委 standing-committee members only / excluded"
     )

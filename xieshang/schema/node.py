@@ -38,7 +38,9 @@ def node_query(registry: NodeRegistry) -> type:
 
     @strawberry.type
     class NodeQuery:
-        @strawberry.field(description="按全局 ID 取任意对象 fetch any object by its global ID（不存在时为 null）")
+        @strawberry.field(
+            description="按全局 ID 取任意对象 fetch any object by its global ID（不存在时为 null）"
+        )
         async def node(
             self,
             info: Info[Context, Any],
@@ -47,12 +49,17 @@ def node_query(registry: NodeRegistry) -> type:
             return await registry.resolve(info, id)
 
         @strawberry.field(
-            description="按全局 ID 批量取对象 fetch objects by global IDs（顺序与参数一致，不存在的为 null；最多 100 个）"
+            description=(
+                "按全局 ID 批量取对象 fetch objects by global IDs"
+                "（顺序与参数一致，不存在的为 null；最多 100 个）"
+            )
         )
         async def nodes(
             self,
             info: Info[Context, Any],
-            ids: Annotated[list[strawberry.ID], strawberry.argument(description="全局 ID 列表 global IDs")],
+            ids: Annotated[
+                list[strawberry.ID], strawberry.argument(description="全局 ID 列表 global IDs")
+            ],
         ) -> list[Node | None]:
             if len(ids) > MAX_NODES:
                 raise query_error(

@@ -11,7 +11,13 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.schema.context import Context
-from xieshang.schema.lists import ListSpec, ScopedFilter, SortKey, common_conditions, connection_field
+from xieshang.schema.lists import (
+    ListSpec,
+    ScopedFilter,
+    SortKey,
+    common_conditions,
+    connection_field,
+)
 from xieshang.schema.relay import RowType
 
 
@@ -35,7 +41,9 @@ class Sector(RowType):
     name: str = strawberry.field(description="名称 name，如 农业界")
     sort_order: int = strawberry.field(description="排序号 sort order")
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
 
 @strawberry.type(description="委室（专委会） Office：政协的工作委员会")
@@ -45,7 +53,9 @@ class Office(RowType):
     name: str = strawberry.field(description="名称 name，如 提案委")
     sort_order: int = strawberry.field(description="排序号 sort order")
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
 
 @strawberry.input(description="县级政协列表筛选 county filter")
@@ -101,7 +111,9 @@ OFFICES = ListSpec(
 
 @strawberry.type
 class OrganisationQuery:
-    counties = connection_field(COUNTIES, description="县级政协列表 counties（默认按行政区划代码排序）")
+    counties = connection_field(
+        COUNTIES, description="县级政协列表 counties（默认按行政区划代码排序）"
+    )
     sectors = connection_field(SECTORS, description="界别列表 sectors（默认按排序号）")
     offices = connection_field(OFFICES, description="委室列表 offices（默认按排序号）")
 
@@ -109,7 +121,9 @@ class OrganisationQuery:
     async def county(
         self,
         info: Info[Context, Any],
-        code: Annotated[str, strawberry.argument(description="行政区划代码 administrative code，6 位数字")],
+        code: Annotated[
+            str, strawberry.argument(description="行政区划代码 administrative code，6 位数字")
+        ],
     ) -> County | None:
         async with info.context.sessions() as session:
             row = await session.scalar(sa.select(models.County).where(models.County.code == code))

@@ -32,7 +32,9 @@ class Platform(RowType):
     parent_id: strawberry.Private[int | None]
     name: str = strawberry.field(description="名称 name")
     level: PlatformLevel = strawberry.field(description="层级 level")
-    area_name: str = strawberry.field(description="所在区域 area served（县、乡镇/街道或村/社区名）")
+    area_name: str = strawberry.field(
+        description="所在区域 area served（县、乡镇/街道或村/社区名）"
+    )
     host_venue: HostVenue = strawberry.field(description="依托阵地类型 host venue type")
     host_venue_name: str | None = strawberry.field(description="依托阵地名称 host venue name")
     address: str | None = strawberry.field(description="地址 address")
@@ -40,7 +42,9 @@ class Platform(RowType):
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
     created_at: datetime = strawberry.field(description="创建时间 created at")
     updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
     @strawberry.field(description="所属县级政协 county")
     async def county(self, info: Info[Context, Any]) -> County:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-from enum import Enum
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import strawberry
@@ -26,7 +26,9 @@ def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
-def from_global_id(global_id: str, *, expect: str | None = None, field: str = "id") -> tuple[str, int]:
+def from_global_id(
+    global_id: str, *, expect: str | None = None, field: str = "id"
+) -> tuple[str, int]:
     """``(type_name, pk)`` of a global ID; :class:`GlobalIdError` if malformed or of another type."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
@@ -35,9 +37,13 @@ def from_global_id(global_id: str, *, expect: str | None = None, field: str = "i
         if not type_name or pk <= 0 or str(pk) != raw_pk:
             raise ValueError(global_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise GlobalIdError(f"ID 无效：{global_id[:40]!r} 不是 xieshang 的全局 ID", field=field) from exc
+        raise GlobalIdError(
+            f"ID 无效：{global_id[:40]!r} 不是 xieshang 的全局 ID", field=field
+        ) from exc
     if expect is not None and type_name != expect:
-        raise GlobalIdError(f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field)
+        raise GlobalIdError(
+            f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field
+        )
     return type_name, pk
 
 
@@ -83,7 +89,7 @@ _INIT_NAMES: dict[type, tuple[str, ...]] = {}
 def _init_names(cls: type) -> tuple[str, ...]:
     names = _INIT_NAMES.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
         _INIT_NAMES[cls] = names
     return names
 

@@ -34,7 +34,9 @@ class SelectionRound(RowType):
     note: str | None = strawberry.field(description="说明 note")
 
 
-@strawberry.type(description="样板委员工作室 Studio：一名领衔委员 lead member 加若干委员，依托协商平台开展工作")
+@strawberry.type(
+    description="样板委员工作室 Studio：一名领衔委员 lead member 加若干委员，依托协商平台开展工作"
+)
 class Studio(RowType):
     model = models.Studio
     county_id: strawberry.Private[int]
@@ -48,7 +50,9 @@ class Studio(RowType):
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
     created_at: datetime = strawberry.field(description="创建时间 created at")
     updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
     @strawberry.field(description="所属县级政协 county")
     async def county(self, info: Info[Context, Any]) -> County:

@@ -46,7 +46,9 @@ class Topic(RowType):
     version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
     created_at: datetime = strawberry.field(description="创建时间 created at")
     updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(description="归档时间 archived at（未归档为空）")
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空）"
+    )
 
     @strawberry.field(description="所属县级政协 county")
     async def county(self, info: Info[Context, Any]) -> County:
@@ -64,12 +66,16 @@ class Topic(RowType):
 @strawberry.input(description="议题列表筛选 topic filter")
 class TopicFilter(ScopedFilter):
     year: int | None = strawberry.field(default=None, description="年度 year")
-    is_key: bool | None = strawberry.field(default=None, description="是否重点议题 key topics only / excluded")
+    is_key: bool | None = strawberry.field(
+        default=None, description="是否重点议题 key topics only / excluded"
+    )
     source: TopicSource | None = strawberry.field(default=None, description="来源 source")
     status: TopicStatus | None = strawberry.field(default=None, description="状态 status")
     theme: str | None = strawberry.field(default=None, description="主题 theme")
     platform_id: strawberry.ID | None = strawberry.field(default=None, description="平台 platform")
-    title_contains: str | None = strawberry.field(default=None, description="标题包含 title contains")
+    title_contains: str | None = strawberry.field(
+        default=None, description="标题包含 title contains"
+    )
 
 
 def topic_conditions(f: TopicFilter | None) -> list[Any]:

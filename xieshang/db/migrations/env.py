@@ -1,8 +1,7 @@
 """Alembic environment: runs on the connection handed over by :mod:`xieshang.db.migrate`."""
 
-from typing import Any
+from typing import Any, Literal
 
-import sqlalchemy as sa
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
@@ -15,7 +14,7 @@ if connection is None:
     raise RuntimeError("run migrations through `xieshang db upgrade`, not the alembic command")
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not import application types: render UTCDateTime as its plain impl.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -35,11 +35,11 @@ class OpinionReport(TenantOwned, Timestamped, Versioned, Archivable, Base):
         tenant_fk("member_id", "members"),
         tenant_fk("studio_id", "studios"),
         not_blank("title"),
-        sa.CheckConstraint(
-            "member_id IS NOT NULL OR studio_id IS NOT NULL", name="has_author"
-        ),
+        sa.CheckConstraint("member_id IS NOT NULL OR studio_id IS NOT NULL", name="has_author"),
         sa.CheckConstraint("adopted = (adopted_on IS NOT NULL)", name="adopted_has_date"),
-        sa.CheckConstraint("adopted_on IS NULL OR adopted_on >= submitted_on", name="adopted_after"),
+        sa.CheckConstraint(
+            "adopted_on IS NULL OR adopted_on >= submitted_on", name="adopted_after"
+        ),
         sa.Index("ix_opinion_reports_county_id_submitted_on", "county_id", "submitted_on"),
     )
 

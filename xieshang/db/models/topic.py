@@ -37,7 +37,9 @@ class Topic(TenantOwned, Timestamped, Versioned, Archivable, Base):
         sa.CheckConstraint(
             "(status = 'MERGED') = (merged_into_id IS NOT NULL)", name="merged_has_target"
         ),
-        sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"),
+        sa.CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"
+        ),
         sa.Index("ix_topics_county_id_year_is_key", "county_id", "year", "is_key"),
     )
 
