@@ -1,7 +1,7 @@
 """One factory for every list field: filter input, ``orderBy`` input and keyset connection.
 
 An entity module declares *what* its list offers (a :class:`ListSpec`: the node type, the
-filter input and how it becomes SQL conditions, the sortable columns) and gets a field with
+filter input and a predicate per input field, the sortable columns) and gets a field with
 ``filter``, ``orderBy``, ``first``/``after``/``last``/``before`` arguments that returns a
 ``Connection``. The order enum and input types are generated per entity so each list has its
 own ``MemberOrderField`` / ``MemberOrder`` in the schema.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar, cast
 
@@ -23,13 +23,11 @@ from xieshang.db import keyset
 from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error
+from xieshang.schema.filters import Predicate, conditions
 from xieshang.schema.pagination import paginate
-from xieshang.schema.relay import Connection, OrderDirection, RowType, from_global_id
+from xieshang.schema.relay import Connection, OrderDirection, RowType
 
 T = TypeVar("T", bound=RowType)
-
-#: Builds the WHERE conditions of a list from its filter input (None when not given).
-Conditions = Callable[[Any], Sequence[sa.ColumnElement[bool]]]
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class ListSpec(Generic[T]):
 
     node: type[T]
     filter_input: type | None
-    conditions: Conditions
+    filters: Mapping[str, Predicate]
     sort_keys: Sequence[SortKey]
     default_sort: str
     default_direction: OrderDirection = OrderDirection.ASC
@@ -76,25 +74,8 @@ class ListSpec(Generic[T]):
         )
 
     def statement(self, filter_value: Any, *extra: sa.ColumnElement[bool]) -> sa.Select[Any]:
-        return sa.select(self.node.model).where(*self.conditions(filter_value), *extra)
-
-
-def id_condition(column: Any, global_id: str | None, type_name: str, field: str) -> list[Any]:
-    """``column = pk`` for a global-ID filter value of ``type_name`` (nothing when None)."""
-    if global_id is None:
-        return []
-    _, pk = from_global_id(global_id, expect=type_name, field=field)
-    return [column == pk]
-
-
-def common_conditions(model: Any, filter_value: Any) -> list[Any]:
-    """Conditions every filter shares: ``countyId`` and hiding archived rows."""
-    conditions = id_condition(
-        model.county_id, getattr(filter_value, "county_id", None), "County", "countyId"
-    )
-    if hasattr(model, "archived_at") and not getattr(filter_value, "include_archived", False):
-        conditions.append(model.archived_at.is_(None))
-    return conditions
+        model = self.node.model
+        return sa.select(model).where(*conditions(model, filter_value, self.filters), *extra)
 
 
 def _make_order_input(type_name: str, keys: Sequence[SortKey]) -> type:
@@ -179,14 +160,4 @@ def _argument(name: str, annotation: Any, description: str) -> inspect.Parameter
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=Annotated[annotation, strawberry.argument(description=description)],
-    )
-
-
-@strawberry.input(description="所有列表共有的筛选条件 filter fields every list shares")
-class ScopedFilter:
-    county_id: strawberry.ID | None = strawberry.field(
-        default=None, description="只看此县（全局 ID） only rows of this county"
-    )
-    include_archived: bool = strawberry.field(
-        default=False, description="包含已归档的记录 include archived rows (default: hidden)"
     )

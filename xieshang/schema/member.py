@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, ClassVar
+from datetime import date
+from typing import ClassVar
 
 import strawberry
-from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Gender, MemberStatus
 from xieshang.domain.privacy import mask_phone
-from xieshang.schema.context import Context
-from xieshang.schema.lists import (
-    ListSpec,
-    ScopedFilter,
-    SortKey,
-    common_conditions,
-    connection_field,
-    id_condition,
-)
-from xieshang.schema.organisation import County, Office, Sector
-from xieshang.schema.relay import RowType
+from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
+from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.relations import to_one
+from xieshang.schema.relay import Archivable, RowType
 
 
 @strawberry.type(
     description="政协委员 Member：县政协的一名委员，可能是常委 standing-committee member"
 )
-class Member(RowType):
+class Member(RowType, Archivable):
     model = models.Member
     renames: ClassVar[dict[str, str]] = {"phone_number": "phone"}
     county_id: strawberry.Private[int]
@@ -46,35 +38,16 @@ class Member(RowType):
     term: int = strawberry.field(description="届次 term，如 11 表示第十一届")
     status: MemberStatus = strawberry.field(description="委员状态 status")
     joined_on: date | None = strawberry.field(description="任职日期 date joined")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    created_at: datetime = strawberry.field(description="创建时间 created at")
-    updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(
-        description="归档时间 archived at（未归档为空）"
-    )
 
     @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
     def phone(self) -> str | None:
         return mask_phone(self.phone_number)
 
-    @strawberry.field(description="所属县级政协 county")
-    async def county(self, info: Info[Context, Any]) -> County:
-        row = await info.context.loaders.one(models.County).load(self.county_id)
-        return County.from_row(row)
-
-    @strawberry.field(description="界别 sector")
-    async def sector(self, info: Info[Context, Any]) -> Sector | None:
-        if self.sector_id is None:
-            return None
-        row = await info.context.loaders.one(models.Sector).load(self.sector_id)
-        return Sector.from_row(row) if row is not None else None
-
-    @strawberry.field(description="所属委室 office")
-    async def office(self, info: Info[Context, Any]) -> Office | None:
-        if self.office_id is None:
-            return None
-        row = await info.context.loaders.one(models.Office).load(self.office_id)
-        return Office.from_row(row) if row is not None else None
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
+    )
+    sector = to_one("Sector", "sector_id", model=models.Sector, description="界别 sector")
+    office = to_one("Office", "office_id", model=models.Office, description="所属委室 office")
 
 
 @strawberry.input(description="委员列表筛选 member filter")
@@ -89,28 +62,20 @@ class MemberFilter(ScopedFilter):
     status: MemberStatus | None = strawberry.field(default=None, description="委员状态 status")
 
 
-def member_conditions(f: MemberFilter | None) -> list[Any]:
-    m = models.Member
-    conditions = common_conditions(m, f)
-    if f is None:
-        return conditions
-    conditions += id_condition(m.sector_id, f.sector_id, "Sector", "sectorId")
-    conditions += id_condition(m.office_id, f.office_id, "Office", "officeId")
-    if f.township is not None:
-        conditions.append(m.township == f.township)
-    if f.name_contains:
-        conditions.append(m.name.contains(f.name_contains, autoescape=True))
-    if f.is_standing_committee is not None:
-        conditions.append(m.is_standing_committee.is_(f.is_standing_committee))
-    if f.status is not None:
-        conditions.append(m.status == f.status)
-    return conditions
+MEMBER_FILTERS = {
+    "sector_id": global_id(models.Member.sector_id, "Sector"),
+    "office_id": global_id(models.Member.office_id, "Office"),
+    "township": equals(models.Member.township),
+    "name_contains": contains(models.Member.name),
+    "is_standing_committee": equals(models.Member.is_standing_committee),
+    "status": equals(models.Member.status),
+}
 
 
 MEMBERS = ListSpec(
     node=Member,
     filter_input=MemberFilter,
-    conditions=member_conditions,
+    filters=MEMBER_FILTERS,
     sort_keys=[
         SortKey("NAME", models.Member.name, "姓名 name"),
         SortKey("CREATED_AT", models.Member.created_at, "创建时间 created at"),

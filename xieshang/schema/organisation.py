@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -11,51 +10,35 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.schema.context import Context
-from xieshang.schema.lists import (
-    ListSpec,
-    ScopedFilter,
-    SortKey,
-    common_conditions,
-    connection_field,
-)
-from xieshang.schema.relay import RowType
+from xieshang.schema.filters import ScopedFilter, equals
+from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.relay import Archivable, RowType, Tracked
 
 
 @strawberry.type(description="县级政协 County：一个县（区、市）的政协委员会，数据归属的租户 tenant")
-class County(RowType):
+class County(RowType, Tracked):
     model = models.County
     code: str = strawberry.field(description="行政区划代码 administrative code，如 蓬安县 511323")
     name: str = strawberry.field(description="名称 name，如 蓬安县")
     city: str = strawberry.field(description="所属市 city，如 南充市")
     province: str = strawberry.field(description="所属省 province，如 四川省")
     timezone: str = strawberry.field(description="时区 time zone（IANA），如 Asia/Shanghai")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    created_at: datetime = strawberry.field(description="创建时间 created at")
-    updated_at: datetime = strawberry.field(description="更新时间 updated at")
 
 
 @strawberry.type(description="界别 Sector：委员所代表的界别")
-class Sector(RowType):
+class Sector(RowType, Archivable):
     model = models.Sector
     county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 农业界")
     sort_order: int = strawberry.field(description="排序号 sort order")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    archived_at: datetime | None = strawberry.field(
-        description="归档时间 archived at（未归档为空）"
-    )
 
 
 @strawberry.type(description="委室（专委会） Office：政协的工作委员会")
-class Office(RowType):
+class Office(RowType, Archivable):
     model = models.Office
     county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 提案委")
     sort_order: int = strawberry.field(description="排序号 sort order")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    archived_at: datetime | None = strawberry.field(
-        description="归档时间 archived at（未归档为空）"
-    )
 
 
 @strawberry.input(description="县级政协列表筛选 county filter")
@@ -64,21 +47,16 @@ class CountyFilter:
     city: str | None = strawberry.field(default=None, description="所属市 city")
 
 
-def county_conditions(f: CountyFilter | None) -> list[Any]:
-    if f is None:
-        return []
-    conditions = []
-    if f.province is not None:
-        conditions.append(models.County.province == f.province)
-    if f.city is not None:
-        conditions.append(models.County.city == f.city)
-    return conditions
+COUNTY_FILTERS = {
+    "province": equals(models.County.province),
+    "city": equals(models.County.city),
+}
 
 
 COUNTIES = ListSpec(
     node=County,
     filter_input=CountyFilter,
-    conditions=county_conditions,
+    filters=COUNTY_FILTERS,
     sort_keys=[
         SortKey("CODE", models.County.code, "行政区划代码 administrative code"),
         SortKey("NAME", models.County.name, "名称 name"),
@@ -89,7 +67,7 @@ COUNTIES = ListSpec(
 SECTORS = ListSpec(
     node=Sector,
     filter_input=ScopedFilter,
-    conditions=lambda f: common_conditions(models.Sector, f),
+    filters={},
     sort_keys=[
         SortKey("SORT_ORDER", models.Sector.sort_order, "排序号 sort order"),
         SortKey("NAME", models.Sector.name, "名称 name"),
@@ -100,7 +78,7 @@ SECTORS = ListSpec(
 OFFICES = ListSpec(
     node=Office,
     filter_input=ScopedFilter,
-    conditions=lambda f: common_conditions(models.Office, f),
+    filters={},
     sort_keys=[
         SortKey("SORT_ORDER", models.Office.sort_order, "排序号 sort order"),
         SortKey("NAME", models.Office.name, "名称 name"),

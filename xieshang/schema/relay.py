@@ -6,6 +6,7 @@ import base64
 import binascii
 import dataclasses
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
@@ -74,6 +75,11 @@ class RowType(Node):
     #: Field name → row attribute, where they differ (e.g. a private raw value).
     renames: ClassVar[dict[str, str]] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__:
+            _NODE_TYPES[cls.model] = cls
+
     @classmethod
     def from_row(cls, row: Any) -> Self:
         renames = cls.renames
@@ -84,6 +90,12 @@ class RowType(Node):
 
 
 _INIT_NAMES: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, type[RowType]] = {}
+
+
+def node_type_of(row: Any) -> type[RowType]:
+    """The node type that presents rows of ``row``'s model."""
+    return _NODE_TYPES[type(row)]
 
 
 def _init_names(cls: type) -> tuple[str, ...]:
@@ -132,3 +144,19 @@ class Connection(Generic[NodeT]):
     @strawberry.field(description="符合筛选条件的总数 total count of matching rows (all pages)")
     async def total_count(self) -> int:
         return await self.count_total()
+
+
+@strawberry.type(description="可编辑记录的公共字段 fields every editable record has")
+class Tracked:
+    version: int = strawberry.field(
+        description="版本号 version：更新时作为 expectedVersion 传回，用于乐观锁 optimistic locking"
+    )
+    created_at: datetime = strawberry.field(description="创建时间 created at")
+    updated_at: datetime = strawberry.field(description="更新时间 updated at")
+
+
+@strawberry.type(description="可归档记录的公共字段 fields every archivable record has")
+class Archivable(Tracked):
+    archived_at: datetime | None = strawberry.field(
+        description="归档时间 archived at（未归档为空；归档即软删除 soft delete）"
+    )

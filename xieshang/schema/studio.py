@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import strawberry
-from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.schema.context import Context
-from xieshang.schema.lists import (
-    ListSpec,
-    ScopedFilter,
-    SortKey,
-    common_conditions,
-    connection_field,
-    id_condition,
-)
-from xieshang.schema.member import Member
-from xieshang.schema.organisation import County, Office
-from xieshang.schema.platform import Platform
-from xieshang.schema.relay import RowType
+from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
+from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.relations import to_many, to_one
+from xieshang.schema.relay import Archivable, RowType
 
 
 @strawberry.type(description="领衔委员选任轮次 SelectionRound：五轮选任程序中的一轮")
@@ -37,7 +26,7 @@ class SelectionRound(RowType):
 @strawberry.type(
     description="样板委员工作室 Studio：一名领衔委员 lead member 加若干委员，依托协商平台开展工作"
 )
-class Studio(RowType):
+class Studio(RowType, Archivable):
     model = models.Studio
     county_id: strawberry.Private[int]
     lead_member_id: strawberry.Private[int]
@@ -47,43 +36,33 @@ class Studio(RowType):
     batch_year: int = strawberry.field(description="创建批次年份 batch year，如 2022 首批试点")
     founded_on: date | None = strawberry.field(description="成立日期 date founded")
     description: str | None = strawberry.field(description="简介 description")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    created_at: datetime = strawberry.field(description="创建时间 created at")
-    updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(
-        description="归档时间 archived at（未归档为空）"
+
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
     )
-
-    @strawberry.field(description="所属县级政协 county")
-    async def county(self, info: Info[Context, Any]) -> County:
-        row = await info.context.loaders.one(models.County).load(self.county_id)
-        return County.from_row(row)
-
-    @strawberry.field(description="领衔委员 lead member")
-    async def lead_member(self, info: Info[Context, Any]) -> Member:
-        row = await info.context.loaders.one(models.Member).load(self.lead_member_id)
-        return Member.from_row(row)
-
-    @strawberry.field(description="依托的协商平台 host platform")
-    async def host_platform(self, info: Info[Context, Any]) -> Platform | None:
-        if self.host_platform_id is None:
-            return None
-        row = await info.context.loaders.one(models.Platform).load(self.host_platform_id)
-        return Platform.from_row(row) if row is not None else None
-
-    @strawberry.field(description="联系委室 responsible office")
-    async def office(self, info: Info[Context, Any]) -> Office | None:
-        if self.office_id is None:
-            return None
-        row = await info.context.loaders.one(models.Office).load(self.office_id)
-        return Office.from_row(row) if row is not None else None
-
-    @strawberry.field(description="领衔委员的选任轮次 rounds that chose the lead member（按轮次）")
-    async def selection_rounds(self, info: Info[Context, Any]) -> list[SelectionRound]:
-        rows = await info.context.loaders.many(
-            models.SelectionRound, "studio_id", order_by=("round_no",)
-        ).load(self.pk)
-        return [SelectionRound.from_row(r) for r in rows]
+    lead_member = to_one(
+        "Member",
+        "lead_member_id",
+        model=models.Member,
+        description="领衔委员 lead member",
+        required=True,
+    )
+    host_platform = to_one(
+        "Platform",
+        "host_platform_id",
+        model=models.Platform,
+        description="依托的协商平台 host platform",
+    )
+    office = to_one(
+        "Office", "office_id", model=models.Office, description="联系委室 responsible office"
+    )
+    selection_rounds = to_many(
+        "SelectionRound",
+        "studio_id",
+        model=models.SelectionRound,
+        order_by=("round_no",),
+        description="领衔委员的选任轮次 rounds that chose the lead member（按轮次）",
+    )
 
 
 @strawberry.input(description="工作室列表筛选 studio filter")
@@ -96,24 +75,18 @@ class StudioFilter(ScopedFilter):
     name_contains: str | None = strawberry.field(default=None, description="名称包含 name contains")
 
 
-def studio_conditions(f: StudioFilter | None) -> list[Any]:
-    s = models.Studio
-    conditions = common_conditions(s, f)
-    if f is None:
-        return conditions
-    if f.batch_year is not None:
-        conditions.append(s.batch_year == f.batch_year)
-    conditions += id_condition(s.office_id, f.office_id, "Office", "officeId")
-    conditions += id_condition(s.host_platform_id, f.host_platform_id, "Platform", "hostPlatformId")
-    if f.name_contains:
-        conditions.append(s.name.contains(f.name_contains, autoescape=True))
-    return conditions
+STUDIO_FILTERS = {
+    "batch_year": equals(models.Studio.batch_year),
+    "office_id": global_id(models.Studio.office_id, "Office"),
+    "host_platform_id": global_id(models.Studio.host_platform_id, "Platform"),
+    "name_contains": contains(models.Studio.name),
+}
 
 
 STUDIOS = ListSpec(
     node=Studio,
     filter_input=StudioFilter,
-    conditions=studio_conditions,
+    filters=STUDIO_FILTERS,
     sort_keys=[
         SortKey("NAME", models.Studio.name, "名称 name"),
         SortKey("BATCH_YEAR", models.Studio.batch_year, "创建批次年份 batch year"),

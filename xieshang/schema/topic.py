@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import TopicSource, TopicStatus
-from xieshang.schema.context import Context
-from xieshang.schema.lists import (
-    ListSpec,
-    ScopedFilter,
-    SortKey,
-    common_conditions,
-    connection_field,
-    id_condition,
-)
-from xieshang.schema.organisation import County
-from xieshang.schema.platform import Platform
-from xieshang.schema.relay import RowType
+from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
+from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.relations import to_one
+from xieshang.schema.relay import Archivable, RowType
 
 
 @strawberry.type(description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
-class Topic(RowType):
+class Topic(RowType, Archivable):
     model = models.Topic
     county_id: strawberry.Private[int]
     platform_id: strawberry.Private[int | None]
@@ -43,24 +33,16 @@ class Topic(RowType):
         description="留作参考或退回的理由 reason for keeping for reference or returning"
     )
     submitted_at: datetime = strawberry.field(description="提交时间 submitted at")
-    version: int = strawberry.field(description="版本号 version，用于乐观锁 optimistic locking")
-    created_at: datetime = strawberry.field(description="创建时间 created at")
-    updated_at: datetime = strawberry.field(description="更新时间 updated at")
-    archived_at: datetime | None = strawberry.field(
-        description="归档时间 archived at（未归档为空）"
+
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
     )
-
-    @strawberry.field(description="所属县级政协 county")
-    async def county(self, info: Info[Context, Any]) -> County:
-        row = await info.context.loaders.one(models.County).load(self.county_id)
-        return County.from_row(row)
-
-    @strawberry.field(description="提议在其上协商的平台 platform proposed for the consultation")
-    async def platform(self, info: Info[Context, Any]) -> Platform | None:
-        if self.platform_id is None:
-            return None
-        row = await info.context.loaders.one(models.Platform).load(self.platform_id)
-        return Platform.from_row(row) if row is not None else None
+    platform = to_one(
+        "Platform",
+        "platform_id",
+        model=models.Platform,
+        description="提议在其上协商的平台 platform proposed for the consultation",
+    )
 
 
 @strawberry.input(description="议题列表筛选 topic filter")
@@ -78,31 +60,21 @@ class TopicFilter(ScopedFilter):
     )
 
 
-def topic_conditions(f: TopicFilter | None) -> list[Any]:
-    t = models.Topic
-    conditions = common_conditions(t, f)
-    if f is None:
-        return conditions
-    if f.year is not None:
-        conditions.append(t.year == f.year)
-    if f.is_key is not None:
-        conditions.append(t.is_key.is_(f.is_key))
-    if f.source is not None:
-        conditions.append(t.source == f.source)
-    if f.status is not None:
-        conditions.append(t.status == f.status)
-    if f.theme is not None:
-        conditions.append(t.theme == f.theme)
-    conditions += id_condition(t.platform_id, f.platform_id, "Platform", "platformId")
-    if f.title_contains:
-        conditions.append(t.title.contains(f.title_contains, autoescape=True))
-    return conditions
+TOPIC_FILTERS = {
+    "year": equals(models.Topic.year),
+    "is_key": equals(models.Topic.is_key),
+    "source": equals(models.Topic.source),
+    "status": equals(models.Topic.status),
+    "theme": equals(models.Topic.theme),
+    "platform_id": global_id(models.Topic.platform_id, "Platform"),
+    "title_contains": contains(models.Topic.title),
+}
 
 
 TOPICS = ListSpec(
     node=Topic,
     filter_input=TopicFilter,
-    conditions=topic_conditions,
+    filters=TOPIC_FILTERS,
     sort_keys=[
         SortKey("SUBMITTED_AT", models.Topic.submitted_at, "提交时间 submitted at"),
         SortKey("TITLE", models.Topic.title, "标题 title"),

@@ -1,0 +1,75 @@
+"""Filter inputs become SQL conditions through declared predicates, one per input field.
+
+An entity declares its filter as a strawberry input (for the schema and its descriptions) and a
+mapping ``input field → predicate``; :func:`conditions` does the rest, including what every
+filter shares (``countyId``, hiding archived rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import strawberry
+
+from xieshang.schema.relay import from_global_id
+
+#: Turns one non-null filter value into a SQL condition.
+Predicate = Callable[[Any], Any]
+
+
+@strawberry.input(description="所有列表共有的筛选条件 filter fields every list shares")
+class ScopedFilter:
+    county_id: strawberry.ID | None = strawberry.field(
+        default=None, description="只看此县（全局 ID） only rows of this county"
+    )
+    include_archived: bool = strawberry.field(
+        default=False, description="包含已归档的记录 include archived rows (default: hidden)"
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def equals(column: Any) -> Predicate:
+    """``column = value`` (also for enums and booleans)."""
+    return lambda value: column == value
+
+
+def contains(column: Any) -> Predicate:
+    """``column`` contains the text (LIKE with wildcards escaped)."""
+    return lambda value: column.contains(value, autoescape=True)
+
+
+def global_id(column: Any, type_name: str) -> Predicate:
+    """``column = pk`` of a global ID that must be of ``type_name``."""
+    return lambda value: column == from_global_id(value, expect=type_name)[1]
+
+
+def conditions(model: Any, filter_value: Any, predicates: Mapping[str, Predicate]) -> list[Any]:
+    """The WHERE conditions of ``filter_value`` (None: only the shared defaults)."""
+    found: list[Any] = []
+    county = getattr(filter_value, "county_id", None)
+    if county is not None and hasattr(model, "county_id"):
+        found.append(_apply(global_id(model.county_id, "County"), county, "county_id"))
+    if hasattr(model, "archived_at") and not getattr(filter_value, "include_archived", False):
+        found.append(model.archived_at.is_(None))
+    if filter_value is None:
+        return found
+    for name, predicate in predicates.items():
+        value = getattr(filter_value, name)
+        if value is None or value == "":
+            continue
+        found.append(_apply(predicate, value, name))
+    return found
+
+
+def _apply(predicate: Predicate, value: Any, name: str) -> Any:
+    from xieshang.schema.relay import GlobalIdError
+
+    try:
+        return predicate(value)
+    except GlobalIdError as exc:
+        raise GlobalIdError(exc.message, field=f"filter.{_camel(name)}") from exc
