@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from xieshang.errors import XieshangError
 
@@ -125,6 +125,38 @@ class Page:
         return encode_cursor(self.ordering, row)
 
 
+def _seek(
+    stmt: sa.Select[Any], ordering: Ordering, after: str | None, before: str | None
+) -> sa.Select[Any]:
+    if after is not None:
+        stmt = stmt.where(ordering.seek(decode_cursor(ordering, after)))
+    if before is not None:
+        try:
+            key = decode_cursor(ordering, before)
+        except CursorError as exc:
+            raise CursorError(exc.message, field="before") from exc
+        stmt = stmt.where(ordering.seek(key, reverse=True))
+    return stmt
+
+
+def _page(
+    rows: list[Any], size: int, ordering: Ordering, backwards: bool, cursor_given: bool
+) -> Page:
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return Page(rows, cursor_given, more, ordering)
+    return Page(rows, more, cursor_given, ordering)
+
+
+def _size(first: int | None, last: int | None) -> tuple[int, bool]:
+    backwards = last is not None
+    size = last if backwards else first
+    assert size is not None and size >= 0
+    return size, backwards
+
+
 async def fetch_page(
     session: AsyncSession,
     stmt: sa.Select[Any],
@@ -141,28 +173,73 @@ async def fetch_page(
     limits are checked by the caller. One statement: it reads one row more than asked to
     know whether another page follows.
     """
-    backwards = last is not None
-    size = last if backwards else first
-    assert size is not None and size >= 0
-    if after is not None:
-        stmt = stmt.where(ordering.seek(decode_cursor(ordering, after)))
-    if before is not None:
-        try:
-            key = decode_cursor(ordering, before)
-        except CursorError as exc:
-            raise CursorError(exc.message, field="before") from exc
-        stmt = stmt.where(ordering.seek(key, reverse=True))
+    size, backwards = _size(first, last)
+    stmt = _seek(stmt, ordering, after, before)
     stmt = stmt.order_by(*ordering.order_by(reverse=backwards)).limit(size + 1)
     rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        return Page(rows, before is not None, more, ordering)
-    return Page(rows, more, after is not None, ordering)
+    cursor_given = (before if backwards else after) is not None
+    return _page(rows, size, ordering, backwards, cursor_given)
+
+
+async def fetch_pages(
+    session: AsyncSession,
+    stmt: sa.Select[Any],
+    ordering: Ordering,
+    link: Any,
+    keys: Sequence[Any],
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> dict[Any, Page]:
+    """One keyset page per parent key, all in one statement.
+
+    ``link`` is the column holding the parent key (e.g. ``Platform.parent_id``, or
+    ``StudioMember.studio_id`` when ``stmt`` joins through an association table). A window
+    function numbers each parent's rows, so the statement count does not grow with the
+    number of parents.
+    """
+    size, backwards = _size(first, last)
+    model = stmt.column_descriptions[0]["entity"]
+    number = sa.func.row_number().over(
+        partition_by=link, order_by=ordering.order_by(reverse=backwards)
+    )
+    inner = (
+        _seek(stmt, ordering, after, before)
+        .where(link.in_(set(keys)))
+        .add_columns(link.label("_link"), number.label("_n"))
+        .subquery()
+    )
+    entity = aliased(model, inner)
+    query = (
+        sa.select(entity, inner.c._link)
+        .where(inner.c._n <= size + 1)
+        .order_by(inner.c._link, inner.c._n)
+    )
+    grouped: dict[Any, list[Any]] = {key: [] for key in keys}
+    for row, key in (await session.execute(query)).all():
+        grouped.setdefault(key, []).append(row)
+    cursor_given = (before if backwards else after) is not None
+    return {
+        key: _page(rows, size, ordering, backwards, cursor_given) for key, rows in grouped.items()
+    }
 
 
 async def count(session: AsyncSession, stmt: sa.Select[Any]) -> int:
     """Number of rows ``stmt`` selects (ignoring any ordering and limit)."""
     counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     return int((await session.execute(counted)).scalar_one())
+
+
+async def count_by(
+    session: AsyncSession, stmt: sa.Select[Any], link: Any, keys: Sequence[Any]
+) -> dict[Any, int]:
+    """Rows ``stmt`` selects per parent key (one statement, zero for keys without rows)."""
+    inner = stmt.order_by(None).where(link.in_(set(keys))).add_columns(link.label("_link"))
+    sub = inner.subquery()
+    query = sa.select(sub.c._link, sa.func.count()).group_by(sub.c._link)
+    counts = {key: 0 for key in keys}
+    for key, n in (await session.execute(query)).all():
+        counts[key] = int(n)
+    return counts

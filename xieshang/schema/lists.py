@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, cast
 
 import sqlalchemy as sa
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import keyset
@@ -24,10 +25,8 @@ from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error
 from xieshang.schema.filters import Predicate, conditions
-from xieshang.schema.pagination import paginate
-from xieshang.schema.relay import Connection, OrderDirection, RowType
-
-T = TypeVar("T", bound=RowType)
+from xieshang.schema.pagination import page_size, paginate, to_connection
+from xieshang.schema.relay import Connection, OrderDirection, RowType, lazy_node, node_type_of_model
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,29 @@ class SortKey:
     description: str
 
 
-@dataclass
-class ListSpec(Generic[T]):
+@dataclass(frozen=True)
+class Link:
+    """How a nested list hangs off its parent object.
+
+    ``column`` holds the parent's key (read from the parent's attribute ``parent_key``). When
+    the link runs through an association table, ``through`` is that table's model and
+    ``target`` its column that equals the listed row's id (e.g. ``StudioMember.member_id``).
+    """
+
+    column: Any
+    parent_key: str = "pk"
+    through: Any = None
+    target: Any = None
+    #: Extra condition on the association rows (e.g. only current grid placements).
+    where: Any = None
+
+
+@dataclass(eq=False)
+class ListSpec:
     """What one entity's list offers; see the module docstring."""
 
-    node: type[T]
+    model: Any
+    type_name: str
     filter_input: type | None
     filters: Mapping[str, Predicate]
     sort_keys: Sequence[SortKey]
@@ -52,8 +69,8 @@ class ListSpec(Generic[T]):
     _order_input: type | None = field(default=None, init=False)
 
     @property
-    def type_name(self) -> str:
-        return self.node.graphql_type_name()
+    def node_type(self) -> type[RowType]:
+        return node_type_of_model(self.model)
 
     def order_input(self) -> type:
         """The ``<Type>Order`` input (and its ``<Type>OrderField`` enum), made once."""
@@ -65,17 +82,24 @@ class ListSpec(Generic[T]):
         name = self.default_sort if order_by is None else order_by.field.value
         direction = self.default_direction if order_by is None else order_by.direction
         key = next(k for k in self.sort_keys if k.name == name)
-        model = self.node.model
         return keyset.Ordering(
             name=f"{name}:{direction.value}",
             column=key.column,
-            pk=model.id,
+            pk=self.model.id,
             descending=direction is OrderDirection.DESC,
         )
 
-    def statement(self, filter_value: Any, *extra: sa.ColumnElement[bool]) -> sa.Select[Any]:
-        model = self.node.model
-        return sa.select(model).where(*conditions(model, filter_value, self.filters), *extra)
+    def statement(
+        self, filter_value: Any, context: Context, link: Link | None = None
+    ) -> sa.Select[Any]:
+        stmt = sa.select(self.model).where(
+            *conditions(self.model, filter_value, self.filters, context)
+        )
+        if link is not None and link.through is not None:
+            stmt = stmt.join(link.through, link.target == self.model.id)
+        if link is not None and link.where is not None:
+            stmt = stmt.where(link.where)
+        return stmt
 
 
 def _make_order_input(type_name: str, keys: Sequence[SortKey]) -> type:
@@ -104,34 +128,60 @@ PAGE_ARGUMENTS: dict[str, tuple[Any, str]] = {
 }
 
 
-def connection_field(
-    spec: ListSpec[T],
-    *,
-    description: str,
-    extra: Callable[[Any, Info[Context, Any]], Sequence[sa.ColumnElement[bool]]] | None = None,
-) -> Any:
-    """A strawberry field that lists ``spec.node`` as a keyset-paginated connection.
+def connection_field(spec: ListSpec, *, description: str, link: Link | None = None) -> Any:
+    """A field listing ``spec``'s rows as a keyset-paginated connection.
 
-    ``extra(root, info)`` adds conditions that depend on the parent object, which makes the
-    same spec usable for nested lists (a platform's children, a studio's members).
+    At the root it pages one SELECT. With ``link`` it is a nested list (a platform's children,
+    a studio's members): the pages of every parent in the response are fetched together, one
+    statement for the rows and one for the counts, however many parents there are.
     """
 
-    async def resolve(root: Any, info: Info[Context, Any], **kwargs: Any) -> Connection[T]:
+    async def resolve(root: Any, info: Info[Context, Any], **kwargs: Any) -> Any:
+        context = info.context
+        first, last = page_size(
+            kwargs.get("first"), kwargs.get("last"), context.settings.max_page_size
+        )
+        after, before, filter_value = (
+            kwargs.get("after"),
+            kwargs.get("before"),
+            kwargs.get("filter"),
+        )
         try:
-            conditions = list(extra(root, info)) if extra is not None else []
-            stmt = spec.statement(kwargs.get("filter"), *conditions)
+            ordering = spec.ordering(kwargs.get("order_by"))
+            stmt = spec.statement(filter_value, context, link)
+            if link is None:
+                return await paginate(
+                    info,
+                    spec.node_type,
+                    stmt,
+                    ordering,
+                    first=first,
+                    after=after,
+                    last=last,
+                    before=before,
+                )
+            parent = getattr(root, link.parent_key)
+            identity = (
+                id(spec),
+                link,
+                ordering.name,
+                first,
+                after,
+                last,
+                before,
+                repr(filter_value),
+            )
+            pages = context.loaders.get(
+                ("pages", *identity),
+                lambda: _page_loader(context, stmt, ordering, link, first, after, last, before),
+            )
+            counts = context.loaders.get(
+                ("counts", *identity), lambda: _count_loader(context, stmt, link)
+            )
+            page = await pages.load(parent)
         except XieshangError as exc:
             raise from_xieshang_error(exc) from exc
-        return await paginate(
-            info,
-            spec.node,
-            stmt,
-            spec.ordering(kwargs.get("order_by")),
-            first=kwargs.get("first"),
-            after=kwargs.get("after"),
-            last=kwargs.get("last"),
-            before=kwargs.get("before"),
-        )
+        return to_connection(spec.node_type, page, lambda: counts.load(parent))
 
     parameters = [
         inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
@@ -146,12 +196,51 @@ def connection_field(
     )
     for name, (annotation, text) in PAGE_ARGUMENTS.items():
         parameters.append(_argument(name, annotation, text))
-    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters,
-        return_annotation=Connection[spec.node],  # type: ignore[name-defined]
-    )
+    resolve.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     resolve.__name__ = f"resolve_{spec.type_name}_connection"
-    return strawberry.field(resolver=resolve, description=description)
+    connection: Any = Connection
+    return strawberry.field(
+        resolver=resolve,
+        graphql_type=connection[lazy_node(spec.type_name)],
+        description=description,
+    )
+
+
+def _page_loader(
+    context: Context,
+    stmt: sa.Select[Any],
+    ordering: keyset.Ordering,
+    link: Link,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> DataLoader[Any, keyset.Page]:
+    async def load(keys: list[Any]) -> list[keyset.Page]:
+        async with context.sessions() as session:
+            pages = await keyset.fetch_pages(
+                session,
+                stmt,
+                ordering,
+                link.column,
+                keys,
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+            )
+        return [pages[k] for k in keys]
+
+    return DataLoader(load)
+
+
+def _count_loader(context: Context, stmt: sa.Select[Any], link: Link) -> DataLoader[Any, int]:
+    async def load(keys: list[Any]) -> list[int]:
+        async with context.sessions() as session:
+            counts = await keyset.count_by(session, stmt, link.column, keys)
+        return [counts[k] for k in keys]
+
+    return DataLoader(load)
 
 
 def _argument(name: str, annotation: Any, description: str) -> inspect.Parameter:

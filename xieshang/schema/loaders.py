@@ -7,7 +7,7 @@ with resolvers running concurrently (strawberry resolves sibling fields in paral
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,16 @@ class Loaders:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def get(
+        self, key: Hashable, factory: Callable[[], DataLoader[Any, Any]]
+    ) -> DataLoader[Any, Any]:
+        """The loader stored under ``key``, made by ``factory`` the first time it is asked for."""
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = factory()
+            self._loaders[key] = loader
+        return loader
 
     def one(self, model: type[Any], column: str = "id") -> DataLoader[Any, Any | None]:
         """Loader of the single row of ``model`` whose ``column`` equals the key (or None)."""

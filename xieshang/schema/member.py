@@ -73,7 +73,8 @@ MEMBER_FILTERS = {
 
 
 MEMBERS = ListSpec(
-    node=Member,
+    model=models.Member,
+    type_name="Member",
     filter_input=MemberFilter,
     filters=MEMBER_FILTERS,
     sort_keys=[

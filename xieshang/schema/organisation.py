@@ -54,7 +54,8 @@ COUNTY_FILTERS = {
 
 
 COUNTIES = ListSpec(
-    node=County,
+    model=models.County,
+    type_name="County",
     filter_input=CountyFilter,
     filters=COUNTY_FILTERS,
     sort_keys=[
@@ -65,7 +66,8 @@ COUNTIES = ListSpec(
 )
 
 SECTORS = ListSpec(
-    node=Sector,
+    model=models.Sector,
+    type_name="Sector",
     filter_input=ScopedFilter,
     filters={},
     sort_keys=[
@@ -76,7 +78,8 @@ SECTORS = ListSpec(
 )
 
 OFFICES = ListSpec(
-    node=Office,
+    model=models.Office,
+    type_name="Office",
     filter_input=ScopedFilter,
     filters={},
     sort_keys=[

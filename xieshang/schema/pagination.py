@@ -34,6 +34,18 @@ def page_size(first: int | None, last: int | None, maximum: int) -> tuple[int | 
     return first, last
 
 
+def to_connection(node_type: type[T], page: keyset.Page, count_total: Any) -> Connection[T]:
+    """A ``Connection`` of ``page``'s rows presented as ``node_type``."""
+    edges = [Edge(cursor=page.cursor(row), node=node_type.from_row(row)) for row in page.rows]
+    page_info = PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=page_info, count_total=count_total)
+
+
 async def paginate(
     info: Info[Context, Any],
     node_type: type[T],
@@ -60,11 +72,4 @@ async def paginate(
         async with context.sessions() as session:
             return await keyset.count(session, stmt)
 
-    edges = [Edge(cursor=page.cursor(row), node=node_type.from_row(row)) for row in page.rows]
-    page_info = PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
-    return Connection(edges=edges, page_info=page_info, count_total=count_total)
+    return to_connection(node_type, page, count_total)

@@ -63,7 +63,8 @@ PLATFORM_FILTERS = {
 
 
 PLATFORMS = ListSpec(
-    node=Platform,
+    model=models.Platform,
+    type_name="Platform",
     filter_input=PlatformFilter,
     filters=PLATFORM_FILTERS,
     sort_keys=[

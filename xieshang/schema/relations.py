@@ -8,31 +8,13 @@ refer to each other and to themselves.
 from __future__ import annotations
 
 import inspect
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from xieshang.schema.context import Context
-from xieshang.schema.relay import node_type_of
-
-
-def _lazy(type_name: str) -> Any:
-    module = f"xieshang.schema.{NODE_MODULES[type_name]}"
-    return Annotated[type_name, strawberry.lazy(module)]
-
-
-#: Which schema module defines each node type (for lazy references).
-NODE_MODULES = {
-    "County": "organisation",
-    "Sector": "organisation",
-    "Office": "organisation",
-    "Member": "member",
-    "Platform": "platform",
-    "Studio": "studio",
-    "SelectionRound": "studio",
-    "Topic": "topic",
-}
+from xieshang.schema.relay import lazy_node, node_type_of
 
 
 def to_one(
@@ -47,7 +29,7 @@ def to_one(
         row = await info.context.loaders.one(model).load(pk)
         return None if row is None else node_type_of(row).from_row(row)
 
-    graphql_type = _lazy(target) if required else _lazy(target) | None
+    graphql_type = lazy_node(target) if required else lazy_node(target) | None
     return _field(resolve, f"resolve_{key}", graphql_type, description)
 
 
@@ -68,7 +50,7 @@ def to_many(
         rows = await info.context.loaders.many(model, column, order_by=order_by).load(root.pk)
         return [node_type_of(row).from_row(row) for row in rows]
 
-    return _field(resolve, f"resolve_{target}_by_{column}", list[_lazy(target)], description)  # type: ignore[misc]
+    return _field(resolve, f"resolve_{target}_by_{column}", list[lazy_node(target)], description)  # type: ignore[misc]
 
 
 def _field(resolve: Any, name: str, graphql_type: Any, description: str) -> Any:

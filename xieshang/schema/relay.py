@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 import strawberry
 from strawberry.types.base import get_object_definition
@@ -96,6 +96,29 @@ _NODE_TYPES: dict[type, type[RowType]] = {}
 def node_type_of(row: Any) -> type[RowType]:
     """The node type that presents rows of ``row``'s model."""
     return _NODE_TYPES[type(row)]
+
+
+def node_type_of_model(model: type[Any]) -> type[RowType]:
+    """The node type that presents rows of ``model``."""
+    return _NODE_TYPES[model]
+
+
+#: Which schema module defines each node type (for lazy references between modules).
+NODE_MODULES: dict[str, str] = {
+    "County": "organisation",
+    "Sector": "organisation",
+    "Office": "organisation",
+    "Member": "member",
+    "Platform": "platform",
+    "Studio": "studio",
+    "SelectionRound": "studio",
+    "Topic": "topic",
+}
+
+
+def lazy_node(type_name: str) -> Any:
+    """A lazy annotation of the node type ``type_name`` (types may refer to each other)."""
+    return Annotated[type_name, strawberry.lazy(f"xieshang.schema.{NODE_MODULES[type_name]}")]
 
 
 def _init_names(cls: type) -> tuple[str, ...]:

@@ -84,7 +84,8 @@ STUDIO_FILTERS = {
 
 
 STUDIOS = ListSpec(
-    node=Studio,
+    model=models.Studio,
+    type_name="Studio",
     filter_input=StudioFilter,
     filters=STUDIO_FILTERS,
     sort_keys=[

@@ -72,7 +72,8 @@ TOPIC_FILTERS = {
 
 
 TOPICS = ListSpec(
-    node=Topic,
+    model=models.Topic,
+    type_name="Topic",
     filter_input=TopicFilter,
     filters=TOPIC_FILTERS,
     sort_keys=[
