@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from xieshang import __version__
 from xieshang.config import Settings
+from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     settings = settings or Settings.from_env()
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
+    stats.install(engine)
     sessions = session_factory(engine)
     graphql = GraphQLApp(
         sessions,

@@ -91,10 +91,10 @@ class FollowUpStatus(LabelledEnum):
 
 
 class ResultClass(LabelledEnum):
-    A = "A", "A类 已解决或基本解决 solved or basically solved"
-    B = "B", "B类 正在解决或已启动 being solved or started"
-    C = "C", "C类 列入规划计划 included in plans"
-    D = "D", "D类 因条件限制留作参考 kept for reference owing to constraints"
+    A = "A", "已解决或基本解决（A类） solved or basically solved"
+    B = "B", "正在解决或已启动（B类） being solved or started"
+    C = "C", "列入规划计划（C类） included in plans"
+    D = "D", "因条件限制留作参考（D类） kept for reference owing to constraints"
 
 
 class Satisfaction(LabelledEnum):

@@ -16,3 +16,15 @@ def mask_phone(phone: str | None) -> str | None:
     if len(phone) > 2:
         return "*" * (len(phone) - 2) + phone[-2:]
     return "*" * len(phone)
+
+
+def mask_contact(contact: str | None) -> str | None:
+    """A resident's contact, masked: phone numbers as :func:`mask_phone`, other text to its
+    first character followed by ``***``."""
+    if contact is None:
+        return None
+    digits = "".join(ch for ch in contact if ch.isdigit())
+    if len(digits) >= 7:
+        return mask_phone(digits)
+    contact = contact.strip()
+    return f"{contact[:1]}***" if contact else contact

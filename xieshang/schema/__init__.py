@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -19,25 +20,21 @@ from strawberry.types.scalar import ScalarDefinition
 
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
-from xieshang.schema.member import Member, MemberQuery
+from xieshang.schema.consultation import ConsultationQuery
+from xieshang.schema.extensions import SqlStatsExtension
+from xieshang.schema.follow_up import FollowUpQuery
+from xieshang.schema.member import MemberQuery
 from xieshang.schema.node import NodeRegistry, node_query
-from xieshang.schema.organisation import County, Office, OrganisationQuery, Sector
-from xieshang.schema.platform import Platform, PlatformQuery
-from xieshang.schema.relay import RowType
+from xieshang.schema.organisation import OrganisationQuery
+from xieshang.schema.platform import PlatformQuery
+from xieshang.schema.records import RecordQuery
+from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
 from xieshang.schema.scalars import date_scalar, datetime_scalar
-from xieshang.schema.studio import SelectionRound, Studio, StudioQuery
-from xieshang.schema.topic import Topic, TopicQuery
+from xieshang.schema.studio import StudioQuery
+from xieshang.schema.topic import TopicQuery
 
-NODE_TYPES: list[type[RowType]] = [
-    County,
-    Sector,
-    Office,
-    Member,
-    Platform,
-    Studio,
-    SelectionRound,
-    Topic,
-]
+#: Every node type, in the order the schema lists them.
+NODE_TYPES: list[type[RowType]] = [node_type_by_name(name) for name in NODE_MODULES]
 
 logger = logging.getLogger("xieshang.graphql")
 
@@ -69,6 +66,9 @@ def build_schema(settings: Settings) -> Schema:
             PlatformQuery,
             StudioQuery,
             TopicQuery,
+            ConsultationQuery,
+            FollowUpQuery,
+            RecordQuery,
         ),
     )
     query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
@@ -76,11 +76,14 @@ def build_schema(settings: Settings) -> Schema:
         date: date_scalar(),
         datetime: datetime_scalar(settings.zone),
     }
+    extensions: list[Any] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+    if settings.debug_sql:
+        extensions.append(SqlStatsExtension)
     return Schema(
         query=query,
         types=NODE_TYPES,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
-        extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+        extensions=extensions,
     )
 
 

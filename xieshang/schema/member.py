@@ -1,19 +1,32 @@
-"""GraphQL type and list of committee members (政协委员)."""
+"""Committee members (政协委员)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import strawberry
+from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Gender, MemberStatus
 from xieshang.domain.privacy import mask_phone
-from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.context import Context
+from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.relations import to_one
-from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
+from xieshang.schema.specs import (
+    ACTIVITIES,
+    CONSULTATIONS,
+    DEEDS,
+    GRID_ASSIGNMENTS,
+    MEMBERS,
+    OPINION_REPORTS,
+    PROPOSALS,
+    STUDIOS,
+)
+
+PlatformRef = lazy_node("Platform")
 
 
 @strawberry.type(
@@ -39,51 +52,87 @@ class Member(RowType, Archivable):
     status: MemberStatus = strawberry.field(description="委员状态 status")
     joined_on: date | None = strawberry.field(description="任职日期 date joined")
 
-    @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
-    def phone(self) -> str | None:
-        return mask_phone(self.phone_number)
-
     county = to_one(
         "County", "county_id", model=models.County, description="所属县级政协 county", required=True
     )
     sector = to_one("Sector", "sector_id", model=models.Sector, description="界别 sector")
     office = to_one("Office", "office_id", model=models.Office, description="所属委室 office")
-
-
-@strawberry.input(description="委员列表筛选 member filter")
-class MemberFilter(ScopedFilter):
-    sector_id: strawberry.ID | None = strawberry.field(default=None, description="界别 sector")
-    office_id: strawberry.ID | None = strawberry.field(default=None, description="委室 office")
-    township: str | None = strawberry.field(default=None, description="所在乡镇（街道） township")
-    name_contains: str | None = strawberry.field(default=None, description="姓名包含 name contains")
-    is_standing_committee: bool | None = strawberry.field(
-        default=None, description="是否常委 standing-committee members only / excluded"
+    studios = connection_field(
+        STUDIOS,
+        link=Link(
+            models.StudioMember.member_id,
+            through=models.StudioMember,
+            target=models.StudioMember.studio_id,
+        ),
+        description="所在的工作室 studios the member belongs to",
     )
-    status: MemberStatus | None = strawberry.field(default=None, description="委员状态 status")
+    grid_assignments = connection_field(
+        GRID_ASSIGNMENTS,
+        link=Link(models.GridAssignment.member_id),
+        description="网格安排（含已结束的） grid placements, ended ones included",
+    )
+    opinion_reports = connection_field(
+        OPINION_REPORTS,
+        link=Link(models.OpinionReport.member_id),
+        description="撰写的社情民意信息 opinion reports written by the member",
+    )
+    activities = connection_field(
+        ACTIVITIES,
+        link=Link(
+            models.ActivityParticipant.member_id,
+            through=models.ActivityParticipant,
+            target=models.ActivityParticipant.activity_id,
+        ),
+        description="参加的履职活动 activities the member took part in",
+    )
+    deeds = connection_field(
+        DEEDS,
+        link=Link(
+            models.DeedParticipant.member_id,
+            through=models.DeedParticipant,
+            target=models.DeedParticipant.deed_id,
+        ),
+        description="参与办理的实事 deeds the member took part in",
+    )
+    proposals = connection_field(
+        PROPOSALS,
+        link=Link(models.Proposal.lead_member_id),
+        description="作为第一提案人的提案 proposals with the member as first proposer",
+    )
+    joint_proposals = connection_field(
+        PROPOSALS,
+        link=Link(
+            models.ProposalJointProposer.member_id,
+            through=models.ProposalJointProposer,
+            target=models.ProposalJointProposer.proposal_id,
+        ),
+        description="联名的提案 proposals the member signed as joint proposer",
+    )
+    consultations = connection_field(
+        CONSULTATIONS,
+        link=Link(
+            models.ConsultationAttendance.member_id,
+            through=models.ConsultationAttendance,
+            target=models.ConsultationAttendance.consultation_id,
+        ),
+        description="受邀参加的协商活动（含请假、缺席） consultations the member was invited to",
+    )
 
+    @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
+    def phone(self) -> str | None:
+        return mask_phone(self.phone_number)
 
-MEMBER_FILTERS = {
-    "sector_id": global_id(models.Member.sector_id, "Sector"),
-    "office_id": global_id(models.Member.office_id, "Office"),
-    "township": equals(models.Member.township),
-    "name_contains": contains(models.Member.name),
-    "is_standing_committee": equals(models.Member.is_standing_committee),
-    "status": equals(models.Member.status),
-}
-
-
-MEMBERS = ListSpec(
-    model=models.Member,
-    type_name="Member",
-    filter_input=MemberFilter,
-    filters=MEMBER_FILTERS,
-    sort_keys=[
-        SortKey("NAME", models.Member.name, "姓名 name"),
-        SortKey("CREATED_AT", models.Member.created_at, "创建时间 created at"),
-        SortKey("ID", models.Member.id, "录入顺序 insertion order"),
-    ],
-    default_sort="ID",
-)
+    @strawberry.field(
+        description="当前网格所在平台 platform of the current grid placement（就地就近）"
+    )
+    async def platform(self, info: Info[Context, Any]) -> PlatformRef | None:  # type: ignore[valid-type]
+        loaders = info.context.loaders
+        placements = await loaders.many(models.GridAssignment, "member_id").load(self.pk)
+        current = [p for p in placements if p.ended_on is None]
+        if not current:
+            return None
+        row = await loaders.one(models.Platform).load(current[0].platform_id)
+        return node_type_of(row).from_row(row) if row is not None else None
 
 
 @strawberry.type

@@ -1,18 +1,27 @@
-"""GraphQL types and lists of the tenant and its structure: County, Sector, Office."""
+"""The tenant and its structure: County, Sector, Office, ResponsibleUnit."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import sqlalchemy as sa
 import strawberry
 from strawberry.types import Info
 
 from xieshang.db import models
+from xieshang.domain.privacy import mask_phone
 from xieshang.schema.context import Context
-from xieshang.schema.filters import ScopedFilter, equals
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.relay import Archivable, RowType, Tracked
+from xieshang.schema.specs import (
+    COUNTIES,
+    FOLLOW_UPS,
+    MEMBERS,
+    OFFICES,
+    RESPONSIBLE_UNITS,
+    SECTORS,
+    STUDIOS,
+)
 
 
 @strawberry.type(description="县级政协 County：一个县（区、市）的政协委员会，数据归属的租户 tenant")
@@ -31,6 +40,11 @@ class Sector(RowType, Archivable):
     county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 农业界")
     sort_order: int = strawberry.field(description="排序号 sort order")
+    members = connection_field(
+        MEMBERS,
+        link=Link(models.Member.sector_id),
+        description="本界别的委员 members of the sector",
+    )
 
 
 @strawberry.type(description="委室（专委会） Office：政协的工作委员会")
@@ -39,55 +53,35 @@ class Office(RowType, Archivable):
     county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 提案委")
     sort_order: int = strawberry.field(description="排序号 sort order")
+    members = connection_field(
+        MEMBERS,
+        link=Link(models.Member.office_id),
+        description="本委室的委员 members of the office",
+    )
+    studios = connection_field(
+        STUDIOS,
+        link=Link(models.Studio.office_id),
+        description="本委室联系的工作室 studios the office is responsible for",
+    )
 
 
-@strawberry.input(description="县级政协列表筛选 county filter")
-class CountyFilter:
-    province: str | None = strawberry.field(default=None, description="所属省 province")
-    city: str | None = strawberry.field(default=None, description="所属市 city")
+@strawberry.type(description="承办单位 ResponsibleUnit：承担成果转化任务的部门、乡镇或企业")
+class ResponsibleUnit(RowType, Archivable):
+    model = models.ResponsibleUnit
+    renames: ClassVar[dict[str, str]] = {"phone_number": "phone"}
+    county_id: strawberry.Private[int]
+    phone_number: strawberry.Private[str | None]
+    name: str = strawberry.field(description="名称 name，如 县水务局")
+    contact_person: str | None = strawberry.field(description="联系人 contact person")
+    follow_ups = connection_field(
+        FOLLOW_UPS,
+        link=Link(models.FollowUp.unit_id),
+        description="交办给本单位的督办任务 follow-up tasks assigned to the unit（默认按期限）",
+    )
 
-
-COUNTY_FILTERS = {
-    "province": equals(models.County.province),
-    "city": equals(models.County.city),
-}
-
-
-COUNTIES = ListSpec(
-    model=models.County,
-    type_name="County",
-    filter_input=CountyFilter,
-    filters=COUNTY_FILTERS,
-    sort_keys=[
-        SortKey("CODE", models.County.code, "行政区划代码 administrative code"),
-        SortKey("NAME", models.County.name, "名称 name"),
-    ],
-    default_sort="CODE",
-)
-
-SECTORS = ListSpec(
-    model=models.Sector,
-    type_name="Sector",
-    filter_input=ScopedFilter,
-    filters={},
-    sort_keys=[
-        SortKey("SORT_ORDER", models.Sector.sort_order, "排序号 sort order"),
-        SortKey("NAME", models.Sector.name, "名称 name"),
-    ],
-    default_sort="SORT_ORDER",
-)
-
-OFFICES = ListSpec(
-    model=models.Office,
-    type_name="Office",
-    filter_input=ScopedFilter,
-    filters={},
-    sort_keys=[
-        SortKey("SORT_ORDER", models.Office.sort_order, "排序号 sort order"),
-        SortKey("NAME", models.Office.name, "名称 name"),
-    ],
-    default_sort="SORT_ORDER",
-)
+    @strawberry.field(description="联系电话 phone（已脱敏 masked）")
+    def phone(self) -> str | None:
+        return mask_phone(self.phone_number)
 
 
 @strawberry.type
@@ -97,6 +91,9 @@ class OrganisationQuery:
     )
     sectors = connection_field(SECTORS, description="界别列表 sectors（默认按排序号）")
     offices = connection_field(OFFICES, description="委室列表 offices（默认按排序号）")
+    responsible_units = connection_field(
+        RESPONSIBLE_UNITS, description="承办单位列表 responsible units（默认按录入顺序）"
+    )
 
     @strawberry.field(description="按行政区划代码取县级政协 a county by its administrative code")
     async def county(

@@ -1,4 +1,4 @@
-"""GraphQL type and list of consultation platforms (协商平台) on three levels."""
+"""Consultation platforms (协商平台) on three levels, the member grid and 六有-style checklist facts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,50 @@ import strawberry
 
 from xieshang.db import models
 from xieshang.db.enums import HostVenue, PlatformLevel
-from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
-from xieshang.schema.relations import to_one
-from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.relations import to_many, to_one
+from xieshang.schema.relay import Archivable, RowType, Tracked
+from xieshang.schema.specs import (
+    CONSULTATIONS,
+    GRID_ASSIGNMENTS,
+    MEMBERS,
+    PLATFORMS,
+    STUDIOS,
+    TOPICS,
+)
+
+
+@strawberry.type(
+    description="平台核查项 PlatformChecklistFact：平台已具备的一项标准条件（如“六有”之“有场所”）"
+)
+class PlatformChecklistFact(RowType, Tracked):
+    model = models.PlatformChecklistFact
+    platform_id: strawberry.Private[int]
+    item: str = strawberry.field(
+        description="核查项代码 item code，由考核标准定义，如 venue（有场所）"
+    )
+    attested_on: date = strawberry.field(description="核实日期 date attested")
+    evidence: str | None = strawberry.field(description="佐证材料说明 evidence")
+    attested_by: str | None = strawberry.field(description="核实人或部门 attested by")
+    platform = to_one(
+        "Platform", "platform_id", model=models.Platform, description="平台 platform", required=True
+    )
+
+
+@strawberry.type(description="网格安排 GridAssignment：委员按就地就近原则导入某个协商平台")
+class GridAssignment(RowType, Tracked):
+    model = models.GridAssignment
+    member_id: strawberry.Private[int]
+    platform_id: strawberry.Private[int]
+    assigned_on: date = strawberry.field(description="安排日期 date assigned")
+    ended_on: date | None = strawberry.field(description="结束日期 date ended（当前安排为空）")
+    note: str | None = strawberry.field(description="备注 note")
+    member = to_one(
+        "Member", "member_id", model=models.Member, description="委员 member", required=True
+    )
+    platform = to_one(
+        "Platform", "platform_id", model=models.Platform, description="平台 platform", required=True
+    )
 
 
 @strawberry.type(
@@ -40,41 +80,51 @@ class Platform(RowType, Archivable):
         model=models.Platform,
         description="上级平台 parent platform（县级平台为空）",
     )
-
-
-@strawberry.input(description="协商平台列表筛选 platform filter")
-class PlatformFilter(ScopedFilter):
-    level: PlatformLevel | None = strawberry.field(default=None, description="层级 level")
-    parent_id: strawberry.ID | None = strawberry.field(
-        default=None, description="上级平台 direct children of this platform"
+    children = connection_field(
+        PLATFORMS, link=Link(models.Platform.parent_id), description="下级平台 child platforms"
     )
-    host_venue: HostVenue | None = strawberry.field(
-        default=None, description="依托阵地类型 host venue type"
+    members = connection_field(
+        MEMBERS,
+        link=Link(
+            models.GridAssignment.platform_id,
+            through=models.GridAssignment,
+            target=models.GridAssignment.member_id,
+            where=models.GridAssignment.ended_on.is_(None),
+        ),
+        description="当前导入本平台网格的委员 members currently placed on the platform",
     )
-    name_contains: str | None = strawberry.field(default=None, description="名称包含 name contains")
-
-
-PLATFORM_FILTERS = {
-    "level": equals(models.Platform.level),
-    "parent_id": global_id(models.Platform.parent_id, "Platform"),
-    "host_venue": equals(models.Platform.host_venue),
-    "name_contains": contains(models.Platform.name),
-}
-
-
-PLATFORMS = ListSpec(
-    model=models.Platform,
-    type_name="Platform",
-    filter_input=PlatformFilter,
-    filters=PLATFORM_FILTERS,
-    sort_keys=[
-        SortKey("NAME", models.Platform.name, "名称 name"),
-        SortKey("ID", models.Platform.id, "录入顺序 insertion order"),
-    ],
-    default_sort="ID",
-)
+    grid_assignments = connection_field(
+        GRID_ASSIGNMENTS,
+        link=Link(models.GridAssignment.platform_id),
+        description="网格安排（含已结束的） grid placements, ended ones included",
+    )
+    studios = connection_field(
+        STUDIOS,
+        link=Link(models.Studio.host_platform_id),
+        description="依托本平台的工作室 studios hosted here",
+    )
+    topics = connection_field(
+        TOPICS,
+        link=Link(models.Topic.platform_id),
+        description="提交到本平台的议题 topics proposed for this platform",
+    )
+    consultations = connection_field(
+        CONSULTATIONS,
+        link=Link(models.Consultation.platform_id),
+        description="在本平台开展的协商活动 consultations held here",
+    )
+    checklist = to_many(
+        "PlatformChecklistFact",
+        "platform_id",
+        model=models.PlatformChecklistFact,
+        order_by=("item",),
+        description="已核实的标准条件 attested checklist items（如“六有”）",
+    )
 
 
 @strawberry.type
 class PlatformQuery:
     platforms = connection_field(PLATFORMS, description="协商平台列表 platforms（默认按录入顺序）")
+    grid_assignments = connection_field(
+        GRID_ASSIGNMENTS, description="网格安排列表 grid assignments（默认按录入顺序）"
+    )

@@ -108,12 +108,34 @@ NODE_MODULES: dict[str, str] = {
     "County": "organisation",
     "Sector": "organisation",
     "Office": "organisation",
+    "ResponsibleUnit": "organisation",
     "Member": "member",
     "Platform": "platform",
+    "GridAssignment": "platform",
+    "PlatformChecklistFact": "platform",
     "Studio": "studio",
     "SelectionRound": "studio",
     "Topic": "topic",
+    "Consultation": "consultation",
+    "Outcome": "consultation",
+    "Instruction": "consultation",
+    "FollowUp": "follow_up",
+    "FollowUpNote": "follow_up",
+    "Evaluation": "follow_up",
+    "OpinionReport": "records",
+    "Activity": "records",
+    "Deed": "records",
+    "Proposal": "records",
 }
+
+
+def node_type_by_name(type_name: str) -> type[RowType]:
+    """The node type called ``type_name`` (importing its module)."""
+    import importlib
+
+    module = importlib.import_module(f"xieshang.schema.{NODE_MODULES[type_name]}")
+    node_type: type[RowType] = getattr(module, type_name)
+    return node_type
 
 
 def lazy_node(type_name: str) -> Any:

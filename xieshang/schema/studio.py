@@ -1,4 +1,4 @@
-"""GraphQL type and list of model member studios (样板委员工作室)."""
+"""Model member studios (样板委员工作室) and the rounds that chose their lead members."""
 
 from __future__ import annotations
 
@@ -7,20 +7,24 @@ from datetime import date
 import strawberry
 
 from xieshang.db import models
-from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.relations import to_many, to_one
-from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.relay import Archivable, RowType, Tracked
+from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, STUDIOS
 
 
 @strawberry.type(description="领衔委员选任轮次 SelectionRound：五轮选任程序中的一轮")
-class SelectionRound(RowType):
+class SelectionRound(RowType, Tracked):
     model = models.SelectionRound
+    studio_id: strawberry.Private[int]
     round_no: int = strawberry.field(description="轮次 round number（从 1 开始）")
     title: str = strawberry.field(description="环节名称 title of the round")
     held_on: date | None = strawberry.field(description="举行日期 date held")
     candidates: int | None = strawberry.field(description="本轮人选数 candidates in this round")
     note: str | None = strawberry.field(description="说明 note")
+    studio = to_one(
+        "Studio", "studio_id", model=models.Studio, description="工作室 studio", required=True
+    )
 
 
 @strawberry.type(
@@ -32,6 +36,7 @@ class Studio(RowType, Archivable):
     lead_member_id: strawberry.Private[int]
     host_platform_id: strawberry.Private[int | None]
     office_id: strawberry.Private[int | None]
+    sector_id: strawberry.Private[int | None]
     name: str = strawberry.field(description="名称 name")
     batch_year: int = strawberry.field(description="创建批次年份 batch year，如 2022 首批试点")
     founded_on: date | None = strawberry.field(description="成立日期 date founded")
@@ -56,6 +61,16 @@ class Studio(RowType, Archivable):
     office = to_one(
         "Office", "office_id", model=models.Office, description="联系委室 responsible office"
     )
+    sector = to_one("Sector", "sector_id", model=models.Sector, description="所属界别 sector")
+    members = connection_field(
+        MEMBERS,
+        link=Link(
+            models.StudioMember.studio_id,
+            through=models.StudioMember,
+            target=models.StudioMember.member_id,
+        ),
+        description="工作室成员（含领衔委员） members, the lead member included",
+    )
     selection_rounds = to_many(
         "SelectionRound",
         "studio_id",
@@ -63,38 +78,20 @@ class Studio(RowType, Archivable):
         order_by=("round_no",),
         description="领衔委员的选任轮次 rounds that chose the lead member（按轮次）",
     )
-
-
-@strawberry.input(description="工作室列表筛选 studio filter")
-class StudioFilter(ScopedFilter):
-    batch_year: int | None = strawberry.field(default=None, description="创建批次年份 batch year")
-    office_id: strawberry.ID | None = strawberry.field(default=None, description="联系委室 office")
-    host_platform_id: strawberry.ID | None = strawberry.field(
-        default=None, description="依托平台 host platform"
+    opinion_reports = connection_field(
+        OPINION_REPORTS,
+        link=Link(models.OpinionReport.studio_id),
+        description="报送的社情民意信息 opinion reports",
     )
-    name_contains: str | None = strawberry.field(default=None, description="名称包含 name contains")
-
-
-STUDIO_FILTERS = {
-    "batch_year": equals(models.Studio.batch_year),
-    "office_id": global_id(models.Studio.office_id, "Office"),
-    "host_platform_id": global_id(models.Studio.host_platform_id, "Platform"),
-    "name_contains": contains(models.Studio.name),
-}
-
-
-STUDIOS = ListSpec(
-    model=models.Studio,
-    type_name="Studio",
-    filter_input=StudioFilter,
-    filters=STUDIO_FILTERS,
-    sort_keys=[
-        SortKey("NAME", models.Studio.name, "名称 name"),
-        SortKey("BATCH_YEAR", models.Studio.batch_year, "创建批次年份 batch year"),
-        SortKey("ID", models.Studio.id, "录入顺序 insertion order"),
-    ],
-    default_sort="ID",
-)
+    activities = connection_field(
+        ACTIVITIES, link=Link(models.Activity.studio_id), description="开展的履职活动 activities"
+    )
+    deeds = connection_field(
+        DEEDS, link=Link(models.Deed.studio_id), description="办理的实事 deeds"
+    )
+    proposals = connection_field(
+        PROPOSALS, link=Link(models.Proposal.studio_id), description="形成的提案 proposals"
+    )
 
 
 @strawberry.type

@@ -1,24 +1,31 @@
-"""GraphQL type and list of consultation topics (协商议题)."""
+"""Consultation topics (协商议题) from the four sources."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 import strawberry
 
 from xieshang.db import models
 from xieshang.db.enums import TopicSource, TopicStatus
-from xieshang.schema.filters import ScopedFilter, contains, equals, global_id
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.domain.privacy import mask_contact
+from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.specs import CONSULTATIONS, TOPICS
 
 
 @strawberry.type(description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
 class Topic(RowType, Archivable):
     model = models.Topic
+    renames: ClassVar[dict[str, str]] = {"contact": "proposer_contact"}
     county_id: strawberry.Private[int]
     platform_id: strawberry.Private[int | None]
+    proposal_id: strawberry.Private[int | None]
+    proposer_member_id: strawberry.Private[int | None]
+    merged_into_id: strawberry.Private[int | None]
+    contact: strawberry.Private[str | None]
     title: str = strawberry.field(description="标题 title")
     description: str | None = strawberry.field(description="说明 description")
     source: TopicSource = strawberry.field(description="来源 source")
@@ -28,6 +35,9 @@ class Topic(RowType, Archivable):
     status: TopicStatus = strawberry.field(description="状态 status")
     assigning_body: str | None = strawberry.field(
         description="交题（点题）单位 assigning body of Party-committee and government topics"
+    )
+    proposer_name: str | None = strawberry.field(
+        description="社会出题的提出人 resident who proposed a public topic"
     )
     status_reason: str | None = strawberry.field(
         description="留作参考或退回的理由 reason for keeping for reference or returning"
@@ -43,47 +53,38 @@ class Topic(RowType, Archivable):
         model=models.Platform,
         description="提议在其上协商的平台 platform proposed for the consultation",
     )
-
-
-@strawberry.input(description="议题列表筛选 topic filter")
-class TopicFilter(ScopedFilter):
-    year: int | None = strawberry.field(default=None, description="年度 year")
-    is_key: bool | None = strawberry.field(
-        default=None, description="是否重点议题 key topics only / excluded"
+    proposal = to_one(
+        "Proposal",
+        "proposal_id",
+        model=models.Proposal,
+        description="来源提案 the proposal it was promoted from",
     )
-    source: TopicSource | None = strawberry.field(default=None, description="来源 source")
-    status: TopicStatus | None = strawberry.field(default=None, description="状态 status")
-    theme: str | None = strawberry.field(default=None, description="主题 theme")
-    platform_id: strawberry.ID | None = strawberry.field(default=None, description="平台 platform")
-    title_contains: str | None = strawberry.field(
-        default=None, description="标题包含 title contains"
+    proposer_member = to_one(
+        "Member",
+        "proposer_member_id",
+        model=models.Member,
+        description="提出议题的委员 proposing member",
+    )
+    merged_into = to_one(
+        "Topic",
+        "merged_into_id",
+        model=models.Topic,
+        description="并入的议题 topic it was merged into",
+    )
+    consultations = connection_field(
+        CONSULTATIONS,
+        link=Link(models.Consultation.topic_id),
+        description="就本议题开展的协商活动 consultations",
+    )
+    merged_topics = connection_field(
+        TOPICS,
+        link=Link(models.Topic.merged_into_id),
+        description="并入本议题的议题 topics merged into this one",
     )
 
-
-TOPIC_FILTERS = {
-    "year": equals(models.Topic.year),
-    "is_key": equals(models.Topic.is_key),
-    "source": equals(models.Topic.source),
-    "status": equals(models.Topic.status),
-    "theme": equals(models.Topic.theme),
-    "platform_id": global_id(models.Topic.platform_id, "Platform"),
-    "title_contains": contains(models.Topic.title),
-}
-
-
-TOPICS = ListSpec(
-    model=models.Topic,
-    type_name="Topic",
-    filter_input=TopicFilter,
-    filters=TOPIC_FILTERS,
-    sort_keys=[
-        SortKey("SUBMITTED_AT", models.Topic.submitted_at, "提交时间 submitted at"),
-        SortKey("TITLE", models.Topic.title, "标题 title"),
-        SortKey("YEAR", models.Topic.year, "年度 year"),
-        SortKey("ID", models.Topic.id, "录入顺序 insertion order"),
-    ],
-    default_sort="ID",
-)
+    @strawberry.field(description="提出人联系方式 proposer's contact（已脱敏 masked）")
+    def proposer_contact(self) -> str | None:
+        return mask_contact(self.contact)
 
 
 @strawberry.type

@@ -1,0 +1,117 @@
+"""Follow-up supervision (跟踪督办) of outcomes and residents' evaluations (成果转化评价单)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import strawberry
+from strawberry.types import Info
+
+from xieshang.db import models
+from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
+from xieshang.domain.calendar import local_today
+from xieshang.domain.follow_up import is_overdue
+from xieshang.domain.privacy import mask_contact
+from xieshang.schema.context import Context
+from xieshang.schema.lists import connection_field
+from xieshang.schema.relations import to_many, to_one
+from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.specs import EVALUATIONS, FOLLOW_UPS
+
+
+@strawberry.type(description="办理进展 FollowUpNote：承办单位报告的一条进展")
+class FollowUpNote(RowType):
+    model = models.FollowUpNote
+    content: str = strawberry.field(description="进展内容 content")
+    author: str | None = strawberry.field(description="报告人 author")
+    noted_at: datetime = strawberry.field(description="报告时间 noted at")
+
+
+@strawberry.type(description="督办任务 FollowUp：交办给承办单位、有办理期限的成果转化任务")
+class FollowUp(RowType, Archivable):
+    model = models.FollowUp
+    county_id: strawberry.Private[int]
+    outcome_id: strawberry.Private[int]
+    unit_id: strawberry.Private[int]
+    task: str = strawberry.field(description="任务内容 task")
+    assigned_on: date = strawberry.field(description="交办日期 date assigned")
+    due_on: date = strawberry.field(description="办理期限 due date")
+    status: FollowUpStatus = strawberry.field(description="状态 status")
+    completed_on: date | None = strawberry.field(description="办结日期 date completed")
+    result_class: ResultClass | None = strawberry.field(
+        description="办理结果类别 result class（办结时填写）"
+    )
+
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
+    )
+    outcome = to_one(
+        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
+    )
+    unit = to_one(
+        "ResponsibleUnit",
+        "unit_id",
+        model=models.ResponsibleUnit,
+        description="承办单位 responsible unit",
+        required=True,
+    )
+    notes = to_many(
+        "FollowUpNote",
+        "follow_up_id",
+        model=models.FollowUpNote,
+        order_by=("noted_at", "id"),
+        description="办理进展 progress notes（按时间）",
+    )
+
+    @strawberry.field(description="是否逾期 overdue：未办结且已过期限（按县所在时区的日历）")
+    def is_overdue(self, info: Info[Context, Any]) -> bool:
+        return is_overdue(self.status, self.due_on, local_today(info.context.settings.zone))
+
+
+@strawberry.type(description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）")
+class Evaluation(RowType, Archivable):
+    model = models.Evaluation
+    renames: ClassVar[dict[str, str]] = {"contact": "resident_contact"}
+    county_id: strawberry.Private[int]
+    outcome_id: strawberry.Private[int]
+    visited_by_member_id: strawberry.Private[int | None]
+    contact: strawberry.Private[str | None]
+    resident_name: str = strawberry.field(description="评价人 resident's name")
+    resident_role: str | None = strawberry.field(
+        description="评价人身份 resident's role，如 村党支部书记"
+    )
+    satisfaction: Satisfaction = strawberry.field(description="满意度 satisfaction")
+    comment: str | None = strawberry.field(
+        description="评价原话 the resident's words，如 满意，非常满意"
+    )
+    suggestion: str | None = strawberry.field(description="意见建议 suggestion")
+    channel: EvaluationChannel = strawberry.field(description="评价渠道 channel")
+    submitted_at: datetime = strawberry.field(description="提交时间 submitted at")
+
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
+    )
+    outcome = to_one(
+        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
+    )
+    visited_by = to_one(
+        "Member",
+        "visited_by_member_id",
+        model=models.Member,
+        description="回访委员 member who made the return visit",
+    )
+
+    @strawberry.field(description="评价人联系方式 resident's contact（已脱敏 masked）")
+    def resident_contact(self) -> str | None:
+        return mask_contact(self.contact)
+
+
+@strawberry.type
+class FollowUpQuery:
+    follow_ups = connection_field(
+        FOLLOW_UPS, description="督办任务列表 follow-up tasks（默认按办理期限）"
+    )
+    evaluations = connection_field(
+        EVALUATIONS, description="群众评价列表 evaluations（默认按提交时间）"
+    )
