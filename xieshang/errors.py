@@ -36,3 +36,38 @@ class NotMigratedError(DatabaseError):
     """The database schema is not at the migration head."""
 
     code = "DATABASE_NOT_MIGRATED"
+
+
+class UserError:
+    """One problem with a mutation's input: the input field (camelCase path), a stable code and
+    a Chinese message. Shown to clients as ``userErrors { field code message }``."""
+
+    __slots__ = ("code", "field", "message")
+
+    def __init__(self, field: str | None, code: str, message: str) -> None:
+        self.field = field
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"UserError({self.field!r}, {self.code!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UserError) and (self.field, self.code, self.message) == (
+            other.field,
+            other.code,
+            other.message,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.code, self.message))
+
+
+class ValidationFailed(XieshangError):
+    """A mutation was refused; nothing was written. Carries every problem found."""
+
+    code = "VALIDATION_FAILED"
+
+    def __init__(self, errors: list[UserError]) -> None:
+        super().__init__("；".join(e.message for e in errors) or "输入无效")
+        self.errors = errors

@@ -21,7 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
-from xieshang.db.engine import create_engine, session_factory
+from xieshang.db.engine import create_engine, session_factory, write_session_factory
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
 
@@ -37,10 +37,13 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> None:
         super().__init__(build_schema(settings), **kwargs)
         self.sessions = sessions
+        self.writes = write_session_factory(sessions.kw["bind"])
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context.create(self.sessions, self.settings, request=request, response=response)
+        return Context.create(
+            self.sessions, self.settings, writes=self.writes, request=request, response=response
+        )
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:

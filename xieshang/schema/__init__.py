@@ -20,18 +20,39 @@ from strawberry.types.scalar import ScalarDefinition
 
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
-from xieshang.schema.consultation import ConsultationQuery
+from xieshang.schema.consultation import ConsultationMutation, ConsultationQuery
 from xieshang.schema.extensions import SqlStatsExtension
-from xieshang.schema.follow_up import FollowUpQuery
-from xieshang.schema.member import MemberQuery
+from xieshang.schema.follow_up import FollowUpMutation, FollowUpQuery
+from xieshang.schema.member import MemberMutation, MemberQuery
 from xieshang.schema.node import NodeRegistry, node_query
-from xieshang.schema.organisation import OrganisationQuery
-from xieshang.schema.platform import PlatformQuery
-from xieshang.schema.records import RecordQuery
+from xieshang.schema.organisation import (
+    CountyMutation,
+    OfficeMutation,
+    OrganisationQuery,
+    ResponsibleUnitMutation,
+    SectorMutation,
+)
+from xieshang.schema.platform import PlatformMutation, PlatformQuery
+from xieshang.schema.records import RECORD_MUTATIONS, RecordQuery
 from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
 from xieshang.schema.scalars import date_scalar, datetime_scalar
-from xieshang.schema.studio import StudioQuery
-from xieshang.schema.topic import TopicQuery
+from xieshang.schema.studio import StudioMutation, StudioQuery
+from xieshang.schema.topic import TopicMutation, TopicQuery
+
+#: The mutation types of every area, merged into ``Mutation``.
+MUTATIONS: tuple[type, ...] = (
+    CountyMutation,
+    SectorMutation,
+    OfficeMutation,
+    ResponsibleUnitMutation,
+    MemberMutation,
+    PlatformMutation,
+    StudioMutation,
+    TopicMutation,
+    ConsultationMutation,
+    FollowUpMutation,
+    *RECORD_MUTATIONS,
+)
 
 #: Every node type, in the order the schema lists them.
 NODE_TYPES: list[type[RowType]] = [node_type_by_name(name) for name in NODE_MODULES]
@@ -72,6 +93,8 @@ def build_schema(settings: Settings) -> Schema:
         ),
     )
     query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
+    mutation = merge_types("Mutation", MUTATIONS)
+    mutation.__strawberry_definition__.description = "修改入口 root mutation"  # type: ignore[attr-defined]
     scalar_map: dict[object, ScalarDefinition] = {
         date: date_scalar(),
         datetime: datetime_scalar(settings.zone),
@@ -81,6 +104,7 @@ def build_schema(settings: Settings) -> Schema:
         extensions.append(SqlStatsExtension)
     return Schema(
         query=query,
+        mutation=mutation,
         types=NODE_TYPES,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
         extensions=extensions,

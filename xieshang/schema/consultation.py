@@ -6,12 +6,21 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Attendance, ConsultationStatus
+from xieshang.domain import consultations, crud, links
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import (
+    InputField,
+    crud_mutations,
+    link_mutations,
+    mutation_field,
+    update_fields,
+)
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import CONSULTATIONS, EVALUATIONS, FOLLOW_UPS, OUTCOMES
@@ -133,3 +142,146 @@ class ConsultationQuery:
         CONSULTATIONS, description="协商活动列表 consultations（默认按开始时间）"
     )
     outcomes = connection_field(OUTCOMES, description="协商成果列表 outcomes（默认按录入顺序）")
+
+
+ATTENDANCE = links.LinkKind(
+    models.ConsultationAttendance, consultations.CONSULTATION, "consultation_id", "受邀委员"
+)
+
+_ConsultationCrud = crud_mutations(
+    "Consultation",
+    consultations.CONSULTATION,
+    {
+        "topic_id": InputField(strawberry.ID, "议题 topic"),
+        "platform_id": InputField(strawberry.ID, "平台 platform（任一层级）"),
+        "title": InputField(str, "名称 title"),
+        "form": InputField(str, "协商形式 form，如 院坝协商（开放列表）"),
+        "status": InputField(ConsultationStatus, "状态 status", ConsultationStatus.SCHEDULED),
+        "starts_at": InputField(datetime, "开始时间 starts at"),
+        "ends_at": InputField(datetime | None, "结束时间 ends at"),
+        "agenda": InputField(str | None, "议程 agenda"),
+        "invited_officials": InputField(str | None, "应邀参加的部门负责人等 invited officials"),
+        "resident_count": InputField(int | None, "参加群众人数 residents attending"),
+        "minutes": InputField(str | None, "会议记录 minutes"),
+        "agreements": InputField(str | None, "达成的共识 agreements reached"),
+    },
+    node_field="consultation",
+    noun="协商活动",
+    update_exclude=("topic_id",),
+)
+_Attendance = link_mutations(
+    ATTENDANCE,
+    parent_type="Consultation",
+    node_field="consultation",
+    add="SetConsultationAttendance",
+    remove="RemoveConsultationAttendance",
+    noun="委员出席情况",
+    extra_fields={"attendance": InputField(Attendance, "出席情况 attendance", Attendance.PRESENT)},
+    upsert=True,
+)
+_OutcomeCrud = crud_mutations(
+    "Outcome",
+    consultations.OUTCOME,
+    {
+        "consultation_id": InputField(strawberry.ID, "协商活动 consultation"),
+        "kind": InputField(str, "成果类型 kind，如 协商专报（开放列表）"),
+        "title": InputField(str, "标题 title"),
+        "summary": InputField(str | None, "摘要 summary"),
+        "sent_to": InputField(str | None, "报送对象 sent to"),
+        "reported_on": InputField(date | None, "报送日期 date reported"),
+    },
+    node_field="outcome",
+    noun="协商成果",
+    update_exclude=("consultation_id",),
+)
+
+INSTRUCTION_FIELDS = {
+    "outcome_id": InputField(
+        strawberry.ID | None, "批示的协商成果 outcome（与社情民意信息二选一）"
+    ),
+    "opinion_report_id": InputField(
+        strawberry.ID | None, "批示的社情民意信息 opinion report（与成果二选一）"
+    ),
+    "leader": InputField(str, "批示领导（职务） leader，如 县委书记"),
+    "content": InputField(str, "批示内容 content"),
+    "instructed_on": InputField(date, "批示日期 date"),
+}
+_INSTRUCTION_IDS = {
+    "outcome_id": "Outcome",
+    "opinion_report_id": "OpinionReport",
+    "id": "Instruction",
+}
+
+
+async def _create_instruction(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> Any:
+    on_report = values.get("opinion_report_id") is not None and values.get("outcome_id") is None
+    entity = (
+        consultations.INSTRUCTION_ON_REPORT if on_report else consultations.INSTRUCTION_ON_OUTCOME
+    )
+    return await crud.create(session, entity, values)
+
+
+async def _update_instruction(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> Any:
+    pk, version = values.pop("id"), values.pop("expected_version")
+    return await crud.update(session, consultations.INSTRUCTION_ON_OUTCOME, pk, version, values)
+
+
+async def _delete_instruction(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> Any:
+    return await crud.delete(
+        session, consultations.INSTRUCTION_ON_OUTCOME, values["id"], values["expected_version"]
+    )
+
+
+_TARGET = {
+    "id": InputField(strawberry.ID, "领导批示 instruction"),
+    "expected_version": InputField(int, "读取时的版本号 version last read"),
+}
+
+
+@strawberry.type
+class ConsultationMutation(_ConsultationCrud, _Attendance, _OutcomeCrud):  # type: ignore[misc,valid-type]
+    create_instruction = mutation_field(
+        "CreateInstruction",
+        fields=INSTRUCTION_FIELDS,
+        id_types=_INSTRUCTION_IDS,
+        node_field="instruction",
+        node_type="Instruction",
+        handler=_create_instruction,
+        description="登记领导批示 record a leader's instruction on an outcome or opinion report",
+        input_description="登记领导批示的输入 input of createInstruction",
+    )
+    update_instruction = mutation_field(
+        "UpdateInstruction",
+        fields={
+            **_TARGET,
+            **update_fields(
+                {
+                    k: v
+                    for k, v in INSTRUCTION_FIELDS.items()
+                    if k in ("leader", "content", "instructed_on")
+                }
+            ),
+        },
+        id_types=_INSTRUCTION_IDS,
+        node_field="instruction",
+        node_type="Instruction",
+        handler=_update_instruction,
+        description="修改领导批示 update an instruction",
+        input_description="修改领导批示的输入 input of updateInstruction",
+    )
+    delete_instruction = mutation_field(
+        "DeleteInstruction",
+        fields=_TARGET,
+        id_types=_INSTRUCTION_IDS,
+        node_field="instruction",
+        node_type="Instruction",
+        handler=_delete_instruction,
+        description="删除领导批示 delete an instruction",
+        input_description="删除领导批示的输入 input of deleteInstruction",
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.config import Settings
+from xieshang.db.engine import write_session_factory
 from xieshang.schema.loaders import Loaders
 
 
@@ -22,6 +23,8 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     loaders: Loaders
+    #: Sessions for mutations (on SQLite their transactions BEGIN IMMEDIATE).
+    writes: async_sessionmaker[AsyncSession]
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -32,7 +35,11 @@ class Context:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         *,
+        writes: async_sessionmaker[AsyncSession] | None = None,
         request: Any = None,
         response: Any = None,
     ) -> Context:
-        return cls(sessions, settings, Loaders(sessions), request=request, response=response)
+        writes = writes or write_session_factory(sessions.kw["bind"])
+        return cls(
+            sessions, settings, Loaders(sessions), writes, request=request, response=response
+        )

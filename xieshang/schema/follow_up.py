@@ -6,15 +6,19 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
+from xieshang.domain import crud
+from xieshang.domain import follow_up as follow_up_domain
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
 from xieshang.domain.privacy import mask_contact
 from xieshang.schema.context import Context
 from xieshang.schema.lists import connection_field
+from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType
 from xieshang.schema.specs import EVALUATIONS, FOLLOW_UPS
@@ -114,4 +118,63 @@ class FollowUpQuery:
     )
     evaluations = connection_field(
         EVALUATIONS, description="群众评价列表 evaluations（默认按提交时间）"
+    )
+
+
+_FollowUpCrud = crud_mutations(
+    "FollowUp",
+    follow_up_domain.FOLLOW_UP,
+    {
+        "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
+        "unit_id": InputField(strawberry.ID, "承办单位 responsible unit"),
+        "task": InputField(str, "任务内容 task"),
+        "assigned_on": InputField(date, "交办日期 date assigned"),
+        "due_on": InputField(date, "办理期限 due date（不早于交办日期）"),
+    },
+    node_field="follow_up",
+    noun="督办任务",
+    update_exclude=("outcome_id",),
+)
+_EvaluationCrud = crud_mutations(
+    "Evaluation",
+    follow_up_domain.EVALUATION,
+    {
+        "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
+        "resident_name": InputField(str, "评价人 resident's name"),
+        "resident_role": InputField(str | None, "评价人身份 role，如 村党支部书记"),
+        "resident_contact": InputField(
+            str | None, "评价人联系方式 contact（仅县政协工作人员可见）"
+        ),
+        "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
+        "comment": InputField(str | None, "评价原话 the resident's words"),
+        "suggestion": InputField(str | None, "意见建议 suggestion"),
+        "channel": InputField(EvaluationChannel, "评价渠道 channel"),
+        "visited_by_member_id": InputField(strawberry.ID | None, "回访委员 member（回访记录必填）"),
+    },
+    node_field="evaluation",
+    noun="群众评价",
+    update_exclude=("outcome_id",),
+)
+
+
+async def _add_note(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
+    return await session.get(models.FollowUp, values["follow_up_id"])
+
+
+@strawberry.type
+class FollowUpMutation(_FollowUpCrud, _EvaluationCrud):  # type: ignore[misc,valid-type]
+    add_follow_up_note = mutation_field(
+        "AddFollowUpNote",
+        fields={
+            "follow_up_id": InputField(strawberry.ID, "督办任务 follow-up task"),
+            "content": InputField(str, "进展内容 content"),
+            "author": InputField(str | None, "报告人 author"),
+        },
+        id_types={"follow_up_id": "FollowUp"},
+        node_field="follow_up",
+        node_type="FollowUp",
+        handler=_add_note,
+        description="报告办理进展 add a progress note to a follow-up task",
+        input_description="报告办理进展的输入 input of addFollowUpNote",
     )

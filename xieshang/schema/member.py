@@ -10,9 +10,11 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Gender, MemberStatus
+from xieshang.domain import members as members_domain
 from xieshang.domain.privacy import mask_phone
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
 from xieshang.schema.specs import (
@@ -138,3 +140,24 @@ class Member(RowType, Archivable):
 @strawberry.type
 class MemberQuery:
     members = connection_field(MEMBERS, description="委员列表 members（默认按录入顺序）")
+
+
+MEMBER_FIELDS = {
+    "name": InputField(str, "姓名 name"),
+    "code": InputField(str | None, "委员编号 roster number（县内唯一）"),
+    "gender": InputField(Gender | None, "性别 gender"),
+    "sector_id": InputField(strawberry.ID | None, "界别 sector"),
+    "office_id": InputField(strawberry.ID | None, "所属委室 office"),
+    "township": InputField(str | None, "所在乡镇（街道） township"),
+    "employer": InputField(str | None, "工作单位 employer"),
+    "position": InputField(str | None, "职务 position"),
+    "phone": InputField(str | None, "联系电话 phone"),
+    "is_standing_committee": InputField(bool, "是否常委 on the standing committee", False),
+    "term": InputField(int, "届次 term，如 11"),
+    "status": InputField(MemberStatus, "委员状态 status", MemberStatus.ACTIVE),
+    "joined_on": InputField(date | None, "任职日期 date joined"),
+}
+
+MemberMutation = crud_mutations(
+    "Member", members_domain.MEMBER, MEMBER_FIELDS, node_field="member", noun="委员"
+)

@@ -9,9 +9,11 @@ import strawberry
 from strawberry.types import Info
 
 from xieshang.db import models
+from xieshang.domain import organisation
 from xieshang.domain.privacy import mask_phone
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import (
     COUNTIES,
@@ -106,3 +108,41 @@ class OrganisationQuery:
         async with info.context.sessions() as session:
             row = await session.scalar(sa.select(models.County).where(models.County.code == code))
         return County.from_row(row) if row is not None else None
+
+
+NAMED_FIELDS = {
+    "name": InputField(str, "名称 name"),
+    "sort_order": InputField(int, "排序号 sort order（小的在前）", 0),
+}
+
+CountyMutation = crud_mutations(
+    "County",
+    organisation.COUNTY,
+    {
+        "code": InputField(str, "行政区划代码 administrative code（6 位数字）"),
+        "name": InputField(str, "名称 name，如 蓬安县"),
+        "city": InputField(str, "所属市 city"),
+        "province": InputField(str, "所属省 province"),
+        "timezone": InputField(str, "时区 time zone（IANA）", "Asia/Shanghai"),
+    },
+    node_field="county",
+    noun="县级政协",
+    archive=False,
+)
+SectorMutation = crud_mutations(
+    "Sector", organisation.SECTOR, NAMED_FIELDS, node_field="sector", noun="界别"
+)
+OfficeMutation = crud_mutations(
+    "Office", organisation.OFFICE, NAMED_FIELDS, node_field="office", noun="委室"
+)
+ResponsibleUnitMutation = crud_mutations(
+    "ResponsibleUnit",
+    organisation.RESPONSIBLE_UNIT,
+    {
+        "name": InputField(str, "名称 name"),
+        "contact_person": InputField(str | None, "联系人 contact person"),
+        "phone": InputField(str | None, "联系电话 phone"),
+    },
+    node_field="responsible_unit",
+    noun="承办单位",
+)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
 from xieshang.db.enums import HostVenue, PlatformLevel
+from xieshang.domain import crud, platforms
+from xieshang.domain import members as members_domain
+from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import (
@@ -127,4 +134,121 @@ class PlatformQuery:
     platforms = connection_field(PLATFORMS, description="协商平台列表 platforms（默认按录入顺序）")
     grid_assignments = connection_field(
         GRID_ASSIGNMENTS, description="网格安排列表 grid assignments（默认按录入顺序）"
+    )
+
+
+PLATFORM_FIELDS = {
+    "name": InputField(str, "名称 name"),
+    "level": InputField(PlatformLevel, "层级 level"),
+    "parent_id": InputField(strawberry.ID | None, "上级平台 parent platform（县级平台不填）"),
+    "area_name": InputField(str, "所在区域 area served"),
+    "host_venue": InputField(HostVenue, "依托阵地类型 host venue type"),
+    "host_venue_name": InputField(str | None, "依托阵地名称 host venue name"),
+    "address": InputField(str | None, "地址 address"),
+    "established_on": InputField(date | None, "建成日期 date established"),
+}
+
+_PlatformCrud = crud_mutations(
+    "Platform", platforms.PLATFORM, PLATFORM_FIELDS, node_field="platform", noun="协商平台"
+)
+
+
+async def _assign(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    await members_domain.end_current_placement(session, values["member_id"], values["assigned_on"])
+    return await crud.create(session, members_domain.GRID_ASSIGNMENT, values)
+
+
+async def _end(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    return await crud.update(
+        session,
+        members_domain.GRID_ASSIGNMENT,
+        values["id"],
+        values["expected_version"],
+        {"ended_on": values["ended_on"]},
+    )
+
+
+async def _attest(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    existing = await session.scalar(
+        sa.select(models.PlatformChecklistFact).where(
+            models.PlatformChecklistFact.platform_id == values["platform_id"],
+            models.PlatformChecklistFact.item == (values.get("item") or "").strip(),
+        )
+    )
+    if existing is None:
+        return await crud.create(session, platforms.CHECKLIST_FACT, values)
+    changes = {k: v for k, v in values.items() if k not in ("platform_id", "item")}
+    return await crud.update(
+        session, platforms.CHECKLIST_FACT, existing.id, existing.version, changes
+    )
+
+
+async def _withdraw(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    return await crud.delete(
+        session, platforms.CHECKLIST_FACT, values["id"], values["expected_version"]
+    )
+
+
+_IDS = {"member_id": "Member", "platform_id": "Platform", "id": "GridAssignment"}
+
+
+@strawberry.type
+class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
+    assign_member_to_platform = mutation_field(
+        "AssignMemberToPlatform",
+        fields={
+            "member_id": InputField(strawberry.ID, "委员 member"),
+            "platform_id": InputField(strawberry.ID, "平台 platform"),
+            "assigned_on": InputField(date, "安排日期 date assigned"),
+            "note": InputField(str | None, "备注 note，如 就地就近导入网格"),
+        },
+        id_types=_IDS,
+        node_field="grid_assignment",
+        node_type="GridAssignment",
+        handler=_assign,
+        description="把委员导入平台网格 place a member on a platform（当前安排自动在该日结束）",
+        input_description="导入网格的输入 input of assignMemberToPlatform",
+    )
+    end_grid_assignment = mutation_field(
+        "EndGridAssignment",
+        fields={
+            "id": InputField(strawberry.ID, "网格安排 grid assignment"),
+            "expected_version": InputField(int, "读取时的版本号 version last read"),
+            "ended_on": InputField(date, "结束日期 date ended"),
+        },
+        id_types=_IDS,
+        node_field="grid_assignment",
+        node_type="GridAssignment",
+        handler=_end,
+        description="结束网格安排 end a grid placement",
+        input_description="结束网格安排的输入 input of endGridAssignment",
+    )
+    attest_platform_checklist_item = mutation_field(
+        "AttestPlatformChecklistItem",
+        fields={
+            "platform_id": InputField(strawberry.ID, "平台 platform"),
+            "item": InputField(str, "核查项代码 item code，如 venue"),
+            "attested_on": InputField(date, "核实日期 date attested"),
+            "evidence": InputField(str | None, "佐证材料说明 evidence"),
+            "attested_by": InputField(str | None, "核实人或部门 attested by"),
+        },
+        id_types={"platform_id": "Platform"},
+        node_field="fact",
+        node_type="PlatformChecklistFact",
+        handler=_attest,
+        description="核实平台的一项标准条件 attest a checklist item（已有则更新）",
+        input_description="核实核查项的输入 input of attestPlatformChecklistItem",
+    )
+    withdraw_platform_checklist_item = mutation_field(
+        "WithdrawPlatformChecklistItem",
+        fields={
+            "id": InputField(strawberry.ID, "核查项 checklist fact"),
+            "expected_version": InputField(int, "读取时的版本号 version last read"),
+        },
+        id_types={"id": "PlatformChecklistFact"},
+        node_field="fact",
+        node_type="PlatformChecklistFact",
+        handler=_withdraw,
+        description="撤销一项核实 withdraw an attested checklist item",
+        input_description="撤销核查项的输入 input of withdrawPlatformChecklistItem",
     )

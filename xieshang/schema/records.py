@@ -10,8 +10,10 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import BUILTIN_ACTIVITY_KINDS, ProposalFiling
+from xieshang.domain import links, records
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations, link_mutations
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
 from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, TOPICS
@@ -174,3 +176,112 @@ class RecordQuery:
     activities = connection_field(ACTIVITIES, description="履职活动列表 activities（默认按日期）")
     deeds = connection_field(DEEDS, description="实事列表 deeds（默认按办理日期）")
     proposals = connection_field(PROPOSALS, description="提案列表 proposals（默认按录入顺序）")
+
+
+OpinionReportMutation = crud_mutations(
+    "OpinionReport",
+    records.OPINION_REPORT,
+    {
+        "title": InputField(str, "标题 title"),
+        "content": InputField(str | None, "正文 content"),
+        "submitted_on": InputField(date, "报送日期 submitted on"),
+        "member_id": InputField(strawberry.ID | None, "撰写委员 author（与工作室至少填一项）"),
+        "studio_id": InputField(strawberry.ID | None, "报送的工作室 studio"),
+        "adopted": InputField(bool, "是否被采用 adopted", False),
+        "adopted_on": InputField(date | None, "采用日期 adopted on（采用时必填）"),
+        "adopted_by": InputField(str | None, "采用单位 adopted by"),
+    },
+    node_field="opinion_report",
+    noun="社情民意信息",
+)
+_ActivityCrud = crud_mutations(
+    "Activity",
+    records.ACTIVITY,
+    {
+        "kind": InputField(str, "活动类型代码 kind code，如 READING、DELIBERATION"),
+        "title": InputField(str, "名称 title"),
+        "occurred_on": InputField(date, "日期 date"),
+        "studio_id": InputField(strawberry.ID | None, "开展活动的工作室 studio"),
+        "platform_id": InputField(strawberry.ID | None, "活动平台 platform"),
+        "location": InputField(str | None, "地点 location"),
+        "description": InputField(str | None, "内容 description"),
+        "participant_count": InputField(int | None, "参加人数 participants"),
+    },
+    node_field="activity",
+    noun="履职活动",
+)
+_ActivityPeople = link_mutations(
+    links.LinkKind(models.ActivityParticipant, records.ACTIVITY, "activity_id", "活动参加委员"),
+    parent_type="Activity",
+    node_field="activity",
+    add="AddActivityParticipant",
+    remove="RemoveActivityParticipant",
+    noun="活动参加委员",
+)
+_DeedCrud = crud_mutations(
+    "Deed",
+    records.DEED,
+    {
+        "title": InputField(str, "名称 title"),
+        "description": InputField(str | None, "内容 description"),
+        "done_on": InputField(date, "办理日期 done on"),
+        "studio_id": InputField(strawberry.ID | None, "办理的工作室 studio"),
+        "platform_id": InputField(strawberry.ID | None, "平台 platform"),
+        "beneficiaries": InputField(int | None, "受益群众人数 beneficiaries"),
+    },
+    node_field="deed",
+    noun="实事",
+)
+_DeedPeople = link_mutations(
+    links.LinkKind(models.DeedParticipant, records.DEED, "deed_id", "实事参与委员"),
+    parent_type="Deed",
+    node_field="deed",
+    add="AddDeedParticipant",
+    remove="RemoveDeedParticipant",
+    noun="实事参与委员",
+)
+_ProposalCrud = crud_mutations(
+    "Proposal",
+    records.PROPOSAL,
+    {
+        "number": InputField(str | None, "案号 number（同一年度内唯一）"),
+        "title": InputField(str, "案由 title"),
+        "content": InputField(str | None, "正文 content"),
+        "year": InputField(int, "年度 year"),
+        "submitted_on": InputField(date, "提交日期 submitted on"),
+        "lead_member_id": InputField(strawberry.ID | None, "第一提案人 first proposer"),
+        "sector_id": InputField(strawberry.ID | None, "以界别名义提出时的界别 sector"),
+        "studio_id": InputField(strawberry.ID | None, "形成提案的工作室 studio"),
+        "filing": InputField(ProposalFiling, "立案情况 filing", ProposalFiling.PENDING),
+        "is_key": InputField(bool, "是否重点提案 key proposal（须已立案）", False),
+        "handled_on": InputField(date | None, "办结日期 date handled（须已立案）"),
+    },
+    node_field="proposal",
+    noun="提案",
+)
+_JointProposers = link_mutations(
+    links.LinkKind(
+        models.ProposalJointProposer,
+        records.PROPOSAL,
+        "proposal_id",
+        "联名提案人",
+        position="position",
+    ),
+    parent_type="Proposal",
+    node_field="proposal",
+    add="AddJointProposer",
+    remove="RemoveJointProposer",
+    noun="联名提案人",
+)
+
+
+#: The record mutations, merged into the root ``Mutation``.
+RECORD_MUTATIONS = (
+    OpinionReportMutation,
+    _ActivityCrud,
+    _ActivityPeople,
+    _DeedCrud,
+    _DeedPeople,
+    _ProposalCrud,
+    _JointProposers,
+)

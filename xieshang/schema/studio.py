@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
+from xieshang.domain import crud, links, studios
+from xieshang.errors import UserError
+from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations, link_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, STUDIOS
@@ -97,3 +103,84 @@ class Studio(RowType, Archivable):
 @strawberry.type
 class StudioQuery:
     studios = connection_field(STUDIOS, description="样板委员工作室列表 studios（默认按录入顺序）")
+
+
+async def _lead_is_member(session: AsyncSession, row: Any, values: dict[str, Any]) -> None:
+    await studios.ensure_member(session, row, row.lead_member_id)
+
+
+async def _not_the_lead(session: AsyncSession, studio: Any, member_id: int) -> UserError | None:
+    if studio.lead_member_id == member_id:
+        return UserError("memberId", "INVALID_STATE", "不能移除领衔委员；请先更换领衔委员")
+    return None
+
+
+STUDIO_MEMBERS = links.LinkKind(
+    models.StudioMember, studios.STUDIO, "studio_id", "工作室成员", guard_remove=_not_the_lead
+)
+
+_StudioCrud = crud_mutations(
+    "Studio",
+    studios.STUDIO,
+    {
+        "name": InputField(str, "名称 name"),
+        "lead_member_id": InputField(strawberry.ID, "领衔委员 lead member（自动成为成员）"),
+        "host_platform_id": InputField(strawberry.ID | None, "依托平台 host platform"),
+        "office_id": InputField(strawberry.ID | None, "联系委室 office"),
+        "sector_id": InputField(strawberry.ID | None, "所属界别 sector"),
+        "batch_year": InputField(int, "创建批次年份 batch year"),
+        "founded_on": InputField(date | None, "成立日期 date founded"),
+        "description": InputField(str | None, "简介 description"),
+    },
+    node_field="studio",
+    noun="工作室",
+    after_write=_lead_is_member,
+)
+_StudioMembers = link_mutations(
+    STUDIO_MEMBERS,
+    parent_type="Studio",
+    node_field="studio",
+    add="AddStudioMember",
+    remove="RemoveStudioMember",
+    noun="工作室成员",
+    extra_fields={"joined_on": InputField(date | None, "加入日期 date joined")},
+)
+_RoundCrud = crud_mutations(
+    "SelectionRound",
+    studios.SELECTION_ROUND,
+    {
+        "studio_id": InputField(strawberry.ID, "工作室 studio"),
+        "round_no": InputField(int, "轮次 round number（1–20）"),
+        "title": InputField(str, "环节名称 title，如 述职答辩"),
+        "held_on": InputField(date | None, "举行日期 date held"),
+        "candidates": InputField(int | None, "本轮人选数 candidates"),
+        "note": InputField(str | None, "说明 note"),
+    },
+    node_field="selection_round",
+    noun="选任轮次",
+    update_exclude=("studio_id",),
+    archive=False,
+)
+
+
+async def _delete_round(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    return await crud.delete(
+        session, studios.SELECTION_ROUND, values["id"], values["expected_version"]
+    )
+
+
+@strawberry.type
+class StudioMutation(_StudioCrud, _StudioMembers, _RoundCrud):  # type: ignore[misc,valid-type]
+    delete_selection_round = mutation_field(
+        "DeleteSelectionRound",
+        fields={
+            "id": InputField(strawberry.ID, "选任轮次 selection round"),
+            "expected_version": InputField(int, "读取时的版本号 version last read"),
+        },
+        id_types={"id": "SelectionRound"},
+        node_field="selection_round",
+        node_type="SelectionRound",
+        handler=_delete_round,
+        description="删除选任轮次 delete a selection round",
+        input_description="删除选任轮次的输入 input of deleteSelectionRound",
+    )

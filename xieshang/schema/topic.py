@@ -9,8 +9,10 @@ import strawberry
 
 from xieshang.db import models
 from xieshang.db.enums import TopicSource, TopicStatus
+from xieshang.domain import topics
 from xieshang.domain.privacy import mask_contact
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import Archivable, RowType
 from xieshang.schema.specs import CONSULTATIONS, TOPICS
@@ -90,3 +92,26 @@ class Topic(RowType, Archivable):
 @strawberry.type
 class TopicQuery:
     topics = connection_field(TOPICS, description="协商议题列表 topics（默认按录入顺序）")
+
+
+TopicMutation = crud_mutations(
+    "Topic",
+    topics.TOPIC,
+    {
+        "title": InputField(str, "标题 title"),
+        "description": InputField(str | None, "说明 description"),
+        "source": InputField(TopicSource, "来源 source"),
+        "year": InputField(int, "年度 year"),
+        "theme": InputField(str | None, "主题 theme"),
+        "assigning_body": InputField(str | None, "交题（点题）单位 assigning body"),
+        "platform_id": InputField(strawberry.ID | None, "提议在其上协商的平台 platform"),
+        "proposal_id": InputField(strawberry.ID | None, "来源提案 proposal（委员提案）"),
+        "proposer_member_id": InputField(strawberry.ID | None, "提出议题的委员 proposing member"),
+        "proposer_name": InputField(str | None, "社会出题的提出人 proposer's name"),
+        "proposer_contact": InputField(
+            str | None, "提出人联系方式 proposer's contact（不会向公众显示）"
+        ),
+    },
+    node_field="topic",
+    noun="议题",
+)

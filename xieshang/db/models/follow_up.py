@@ -74,7 +74,7 @@ class FollowUpNote(TenantOwned, Base):
     noted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Evaluation(TenantOwned, Timestamped, Archivable, Base):
+class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
     """A resident's evaluation of how an outcome was implemented (协商成果转化评价单)."""
 
     __tablename__ = "evaluations"

@@ -575,6 +575,7 @@ def upgrade() -> None:
     sa.Column('county_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(channel = 'RETURN_VISIT') = (visited_by_member_id IS NOT NULL)", name=op.f('ck_evaluations_return_visit_has_member')),
     sa.CheckConstraint('length(trim(resident_name)) > 0', name=op.f('ck_evaluations_resident_name_not_blank')),

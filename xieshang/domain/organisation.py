@@ -1,0 +1,28 @@
+"""The county and its structure: counties, sectors, offices, responsible units."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from xieshang.db import models
+from xieshang.domain.crud import Change, Entity
+
+
+async def _county_rules(change: Change) -> None:
+    code = change.values.get("code")
+    if change.changed("code") and code is not None and not (len(code) == 6 and code.isdigit()):
+        change.checker.fail("code", "INVALID_VALUE", f"行政区划代码应为 6 位数字（收到 {code!r}）")
+    zone = change.values.get("timezone")
+    if change.changed("timezone") and zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            change.checker.fail(
+                "timezone", "INVALID_VALUE", f"不是有效的时区：{zone!r}（如 Asia/Shanghai）"
+            )
+
+
+COUNTY = Entity(models.County, "县级政协", rules=_county_rules)
+SECTOR = Entity(models.Sector, "界别")
+OFFICE = Entity(models.Office, "委室")
+RESPONSIBLE_UNIT = Entity(models.ResponsibleUnit, "承办单位")

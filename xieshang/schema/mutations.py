@@ -1,0 +1,385 @@
+"""One way to write: inputs, payloads with ``userErrors``, and the create/update/archive set.
+
+Every mutation has the shape ``verbNoun(input: VerbNounInput!): VerbNounPayload``. The payload
+holds the changed object, or ``userErrors { field code message }`` and no object — in which
+case nothing was written: each mutation runs in one transaction that is rolled back on any
+error. Global IDs in the input are decoded here (INVALID_ID for a malformed one or one of the
+wrong type); the checks and the writing are the domain's (:mod:`xieshang.domain.crud`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from xieshang.domain import crud, links
+from xieshang.domain.labels import camel
+from xieshang.errors import UserError as DomainUserError
+from xieshang.errors import ValidationFailed
+from xieshang.schema.context import Context
+from xieshang.schema.relay import (
+    GlobalIdError,
+    from_global_id,
+    lazy_node,
+    node_type_of,
+    node_type_of_model,
+)
+
+
+@strawberry.type(description="输入错误 user error：字段、稳定的错误代码和中文说明")
+class UserError:
+    field: str | None = strawberry.field(
+        description="出错的输入字段 input field（camelCase），与整体有关时为空"
+    )
+    code: str = strawberry.field(
+        description=(
+            "错误代码 stable code：INVALID_ID、NOT_FOUND、ARCHIVED、REQUIRED、TOO_LONG、OUT_OF_RANGE、"
+            "INVALID_VALUE、DATE_ORDER、DUPLICATE、STALE_VERSION、INVALID_STATE、CONFLICT"
+        )
+    )
+    message: str = strawberry.field(description="中文说明 message for people")
+
+
+#: Marks an input field without a default (the client must give it).
+NO_DEFAULT: Any = object()
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One field of a mutation input: annotation, bilingual description, default."""
+
+    annotation: Any
+    description: str
+    default: Any = NO_DEFAULT
+
+
+def _optional(annotation: Any) -> Any:
+    return annotation if _is_optional(annotation) else annotation | None
+
+
+def _is_optional(annotation: Any) -> bool:
+    return (
+        isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    ) and type(None) in typing.get_args(annotation)
+
+
+def make_input(name: str, description: str, fields: Mapping[str, InputField]) -> type:
+    """A strawberry input ``name`` with ``fields`` (nullable fields default to null)."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    ordered = sorted(fields.items(), key=lambda item: _has_default(item[1]))
+    for field_name, spec in ordered:
+        annotations[field_name] = spec.annotation
+        default = spec.default
+        if default is NO_DEFAULT and _is_optional(spec.annotation):
+            default = None
+        if default is NO_DEFAULT:
+            namespace[field_name] = strawberry.field(description=spec.description)
+        else:
+            namespace[field_name] = strawberry.field(default=default, description=spec.description)
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def _has_default(spec: InputField) -> bool:
+    return spec.default is not NO_DEFAULT or _is_optional(spec.annotation)
+
+
+def update_fields(fields: Mapping[str, InputField]) -> dict[str, InputField]:
+    """The fields of an update: every one optional and absent by default (UNSET = unchanged)."""
+    return {
+        name: InputField(
+            _optional(spec.annotation), spec.description + "（不传则不变）", strawberry.UNSET
+        )
+        for name, spec in fields.items()
+    }
+
+
+_PAYLOADS: dict[str, type] = {}
+
+
+def payload_type(name: str, node_field: str, node_type: str, description: str) -> type:
+    """``<name>Payload { <node_field>: <node_type>, userErrors: [UserError!]! }``, made once."""
+    if name in _PAYLOADS:
+        return _PAYLOADS[name]
+    namespace = {
+        "__annotations__": {
+            node_field: lazy_node(node_type) | None,
+            "user_errors": list[UserError],
+        },
+        node_field: strawberry.field(
+            default=None, description="修改后的对象 the object as saved（有错误时为空）"
+        ),
+        "user_errors": strawberry.field(
+            default_factory=list,
+            description="输入错误 user errors（成功时为空列表；有错误时什么也没有写入）",
+        ),
+    }
+    payload = strawberry.type(type(f"{name}Payload", (), namespace), description=description)
+    _PAYLOADS[name] = payload
+    return payload
+
+
+def _errors(errors: list[DomainUserError]) -> list[UserError]:
+    return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]
+
+
+def input_values(data: Any, id_types: Mapping[str, str]) -> dict[str, Any]:
+    """The given fields of an input as a plain dict, global IDs decoded to primary keys.
+
+    Fields left UNSET are absent. Raises :class:`ValidationFailed` (INVALID_ID) for an ID that
+    is malformed or of another type.
+    """
+    values: dict[str, Any] = {}
+    problems: list[DomainUserError] = []
+    for field in dataclasses.fields(data):
+        value = getattr(data, field.name)
+        if value is strawberry.UNSET:
+            continue
+        type_name = id_types.get(field.name)
+        if type_name is not None and value is not None:
+            try:
+                value = from_global_id(value, expect=type_name, field=camel(field.name))[1]
+            except GlobalIdError as exc:
+                problems.append(DomainUserError(exc.field, exc.code, exc.message))
+                continue
+        values[field.name] = value
+    if problems:
+        raise ValidationFailed(problems)
+    return values
+
+
+#: What a mutation does once its input is decoded: write in the session, return the row.
+Handler = Callable[[AsyncSession, dict[str, Any], Context], Awaitable[Any]]
+
+
+def mutation_field(
+    name: str,
+    *,
+    fields: Mapping[str, InputField],
+    id_types: Mapping[str, str],
+    node_field: str,
+    node_type: str,
+    handler: Handler,
+    description: str,
+    input_description: str,
+) -> Any:
+    """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in one transaction."""
+    input_type = make_input(f"{name}Input", input_description, fields)
+    payload = payload_type(name, node_field, node_type, f"{description} 的结果 result of {name}")
+
+    async def resolve(info: Info[Context, Any], input: Any) -> Any:
+        context = info.context
+        try:
+            values = input_values(input, id_types)
+            async with context.writes() as session, session.begin():
+                row = await handler(session, values, context)
+        except ValidationFailed as exc:
+            return payload(**{node_field: None, "user_errors": _errors(exc.errors)})
+        return payload(**{node_field: node_type_of(row).from_row(row), "user_errors": []})
+
+    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info[Context, Any]
+            ),
+            inspect.Parameter(
+                "input",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[input_type, strawberry.argument(description="输入 input")],
+            ),
+        ],
+        return_annotation=payload,
+    )
+    resolve.__name__ = f"resolve_{name}"
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _type_name_of(model: Any) -> str:
+    return node_type_of_model(model).graphql_type_name()
+
+
+class _LazyIdTypes(Mapping[str, str]):
+    """Field → GraphQL type name of the IDs an entity's input carries (resolved on first use,
+    once every node type exists)."""
+
+    def __init__(self, entity: crud.Entity, type_name: str, extra: Mapping[str, str]) -> None:
+        self.entity, self.type_name, self.extra = entity, type_name, extra
+        self._resolved: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._resolved is None:
+            resolved = {"id": self.type_name, "county_id": "County", **self.extra}
+            for field, model in self.entity.references.items():
+                resolved[field] = _type_name_of(model)
+            self._resolved = resolved
+        return self._resolved
+
+    def __getitem__(self, key: str) -> str:
+        return self._all()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+AfterWrite = Callable[[AsyncSession, Any, dict[str, Any]], Awaitable[None]]
+
+
+def crud_mutations(
+    type_name: str,
+    entity: crud.Entity,
+    fields: Mapping[str, InputField],
+    *,
+    node_field: str,
+    noun: str,
+    county_input: bool | None = None,
+    update_exclude: tuple[str, ...] = (),
+    after_write: AfterWrite | None = None,
+    archive: bool = True,
+) -> type:
+    """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
+
+    ``fields`` are the create input's fields (without ``countyId``, added when the entity
+    belongs to a county directly); the update input has them all optional, minus
+    ``update_exclude`` (fields fixed at creation, such as the parent a row belongs to).
+    """
+    ids = _LazyIdTypes(entity, type_name, {})
+    with_county = (
+        entity.owned and entity.county_from is None if county_input is None else county_input
+    )
+    create_fields = dict(fields)
+    if with_county:
+        create_fields = {
+            "county_id": InputField(strawberry.ID, "所属县级政协（全局 ID） county"),
+            **create_fields,
+        }
+
+    async def create(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+        county_id = values.pop("county_id", None)
+        row = await crud.create(session, entity, values, county_id=county_id)
+        if after_write is not None:
+            await after_write(session, row, values)
+        return row
+
+    async def update(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+        pk, version = values.pop("id"), values.pop("expected_version")
+        row = await crud.update(session, entity, pk, version, values)
+        if after_write is not None:
+            await after_write(session, row, values)
+        return row
+
+    async def archive_row(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+        return await crud.archive(session, entity, values["id"], values["expected_version"])
+
+    target = {
+        "id": InputField(strawberry.ID, f"要修改的{noun}（全局 ID） the {type_name} to change"),
+        "expected_version": InputField(
+            int, "读取时的版本号 version last read；已被他人修改则返回 STALE_VERSION"
+        ),
+    }
+    kept = {k: v for k, v in fields.items() if k not in update_exclude}
+    namespace: dict[str, Any] = {
+        f"create_{_snake(type_name)}": mutation_field(
+            f"Create{type_name}",
+            fields=create_fields,
+            id_types=ids,
+            node_field=node_field,
+            node_type=type_name,
+            handler=create,
+            description=f"新建{noun} create a {type_name}",
+            input_description=f"新建{noun}的输入 input of create{type_name}",
+        ),
+        f"update_{_snake(type_name)}": mutation_field(
+            f"Update{type_name}",
+            fields={**target, **update_fields(kept)},
+            id_types=ids,
+            node_field=node_field,
+            node_type=type_name,
+            handler=update,
+            description=f"修改{noun} update a {type_name}（只改传入的字段）",
+            input_description=f"修改{noun}的输入 input of update{type_name}",
+        ),
+    }
+    if archive:
+        namespace[f"archive_{_snake(type_name)}"] = mutation_field(
+            f"Archive{type_name}",
+            fields=target,
+            id_types=ids,
+            node_field=node_field,
+            node_type=type_name,
+            handler=archive_row,
+            description=f"归档（软删除）{noun} archive a {type_name}",
+            input_description=f"归档{noun}的输入 input of archive{type_name}",
+        )
+    return strawberry.type(type(f"{type_name}Mutation", (), namespace))
+
+
+def _snake(type_name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in type_name).lstrip("_")
+
+
+def link_mutations(
+    kind: links.LinkKind,
+    *,
+    parent_type: str,
+    node_field: str,
+    add: str,
+    remove: str,
+    noun: str,
+    extra_fields: Mapping[str, InputField] | None = None,
+    upsert: bool = False,
+) -> type:
+    """``add`` / ``remove`` mutations linking a member to a parent row (both return the parent).
+
+    With ``upsert`` the add mutation also changes an existing link's values (attendance).
+    """
+    parent_field = kind.parent_field
+    fields = {
+        parent_field: InputField(strawberry.ID, f"{noun}所属的对象（全局 ID） the {parent_type}"),
+        "member_id": InputField(strawberry.ID, "委员（全局 ID） member"),
+    }
+    ids = {parent_field: parent_type, "member_id": "Member"}
+    extra = dict(extra_fields or {})
+
+    async def do_add(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+        parent_pk, member_pk = values.pop(parent_field), values.pop("member_id")
+        operation = links.set_value if upsert else links.add
+        return await operation(session, kind, parent_pk, member_pk, **values)
+
+    async def do_remove(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+        return await links.remove(session, kind, values[parent_field], values["member_id"])
+
+    namespace = {
+        _snake(add): mutation_field(
+            add,
+            fields={**fields, **extra},
+            id_types=ids,
+            node_field=node_field,
+            node_type=parent_type,
+            handler=do_add,
+            description=f"{'设置' if upsert else '添加'}{noun} {'set' if upsert else 'add'} {kind.label}",
+            input_description=f"{'设置' if upsert else '添加'}{noun}的输入 input of {add[0].lower() + add[1:]}",
+        ),
+        _snake(remove): mutation_field(
+            remove,
+            fields=fields,
+            id_types=ids,
+            node_field=node_field,
+            node_type=parent_type,
+            handler=do_remove,
+            description=f"移除{noun} remove a {kind.label}",
+            input_description=f"移除{noun}的输入 input of {remove[0].lower() + remove[1:]}",
+        ),
+    }
+    return strawberry.type(type(f"{add}Mutation", (), namespace))
