@@ -11,7 +11,7 @@ from xieshang.domain.crud import Change, Entity
 
 def is_overdue(status: FollowUpStatus, due_on: date, today: date) -> bool:
     """A task is overdue when it is not done and its due date has passed in the county's calendar."""
-    return status is not FollowUpStatus.DONE and due_on < today
+    return status != FollowUpStatus.DONE and due_on < today
 
 
 async def _follow_up_rules(change: Change) -> None:
@@ -43,9 +43,9 @@ FOLLOW_UP_NOTE = Entity(
 async def _evaluation_rules(change: Change) -> None:
     channel = change.values.get("channel")
     visitor = change.values.get("visited_by_member_id")
-    if channel is EvaluationChannel.RETURN_VISIT and visitor is None:
+    if channel == EvaluationChannel.RETURN_VISIT and visitor is None:
         change.checker.fail("visited_by_member_id", "REQUIRED", "回访记录须注明回访委员")
-    if channel is EvaluationChannel.FORM and visitor is not None:
+    if channel == EvaluationChannel.FORM and visitor is not None:
         change.checker.fail(
             "visited_by_member_id", "INVALID_STATE", "居民本人填写的评价单不应注明回访委员"
         )

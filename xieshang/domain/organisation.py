@@ -22,7 +22,7 @@ async def _county_rules(change: Change) -> None:
             )
 
 
-COUNTY = Entity(models.County, "县级政协", rules=_county_rules)
+COUNTY = Entity(models.County, "县级政协", rules=_county_rules, owned=False)
 SECTOR = Entity(models.Sector, "界别")
 OFFICE = Entity(models.Office, "委室")
 RESPONSIBLE_UNIT = Entity(models.ResponsibleUnit, "承办单位")

@@ -27,7 +27,7 @@ async def _platform_rules(change: Change) -> None:
     parent_id = change.values.get("parent_id")
     if not change.changed("level", "parent_id") or level is None:
         return
-    if level is PlatformLevel.COUNTY:
+    if level == PlatformLevel.COUNTY:
         if parent_id is not None:
             change.checker.fail("parent_id", "INVALID_STATE", "县级平台不能有上级平台")
         others = sa.select(models.Platform.id).where(
@@ -45,7 +45,7 @@ async def _platform_rules(change: Change) -> None:
         return
     if parent is None:
         parent = await change.session.get(models.Platform, parent_id)
-    if parent is not None and parent.level is not PARENT_LEVEL[level]:
+    if parent is not None and parent.level != PARENT_LEVEL[level]:
         change.checker.fail(
             "parent_id",
             "INVALID_STATE",

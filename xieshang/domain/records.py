@@ -68,7 +68,7 @@ async def _proposal_rules(change: Change) -> None:
     change.checker.in_range("year", values.get("year"), 2000, 2100)
     if values.get("lead_member_id") is None and values.get("sector_id") is None:
         change.checker.fail("lead_member_id", "REQUIRED", "提案须有第一提案人，或以界别名义提出")
-    filed = values.get("filing") is ProposalFiling.FILED
+    filed = values.get("filing") == ProposalFiling.FILED
     if values.get("is_key") and not filed:
         change.checker.fail("is_key", "INVALID_STATE", "只有已立案的提案才能列为重点提案")
     if values.get("handled_on") is not None and not filed:

@@ -14,7 +14,7 @@ async def _topic_rules(change: Change) -> None:
     if (
         change.changed("proposal_id", "source")
         and linked
-        and source is not TopicSource.MEMBER_PROPOSAL
+        and source != TopicSource.MEMBER_PROPOSAL
     ):
         change.checker.fail(
             "proposal_id", "INVALID_STATE", "只有来源为“委员提案”的议题才能关联提案"

@@ -71,7 +71,9 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if error.original_error is None or (error.extensions or {}).get("code"):
+            original = error.original_error
+            expected = original is None or isinstance(original, GraphQLError)
+            if expected or (error.extensions or {}).get("code"):
                 continue
             logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
