@@ -69,8 +69,20 @@ class Case:
 
 
 CASES = [
-    Case("Sector", "sector", lambda i: {"countyId": i["county"], "name": "新界别"}, "name", {"sortOrder": 99}),
-    Case("Office", "office", lambda i: {"countyId": i["county"], "name": "新委室"}, "name", {"name": "新委室二"}),
+    Case(
+        "Sector",
+        "sector",
+        lambda i: {"countyId": i["county"], "name": "新界别"},
+        "name",
+        {"sortOrder": 99},
+    ),
+    Case(
+        "Office",
+        "office",
+        lambda i: {"countyId": i["county"], "name": "新委室"},
+        "name",
+        {"name": "新委室二"},
+    ),
     Case(
         "ResponsibleUnit",
         "responsibleUnit",
@@ -81,7 +93,13 @@ CASES = [
     Case(
         "Member",
         "member",
-        lambda i: {"countyId": i["county"], "name": "赵新", "term": 11, "sectorId": i["sector"], "code": "T-1"},
+        lambda i: {
+            "countyId": i["county"],
+            "name": "赵新",
+            "term": 11,
+            "sectorId": i["sector"],
+            "code": "T-1",
+        },
         "name",
         {"township": "罗家镇", "sectorId": None},
     ),
@@ -102,7 +120,12 @@ CASES = [
     Case(
         "Studio",
         "studio",
-        lambda i: {"countyId": i["county"], "name": "新工作室", "leadMemberId": i["member"], "batchYear": 2025},
+        lambda i: {
+            "countyId": i["county"],
+            "name": "新工作室",
+            "leadMemberId": i["member"],
+            "batchYear": 2025,
+        },
         "name",
         {"description": "第二批"},
     ),
@@ -169,14 +192,24 @@ CASES = [
     Case(
         "OpinionReport",
         "opinionReport",
-        lambda i: {"title": "新信息", "submittedOn": "2025-02-01", "memberId": i["member"], "countyId": i["county"]},
+        lambda i: {
+            "title": "新信息",
+            "submittedOn": "2025-02-01",
+            "memberId": i["member"],
+            "countyId": i["county"],
+        },
         "title",
         {"adopted": True, "adoptedOn": "2025-02-20", "adoptedBy": "市政协"},
     ),
     Case(
         "Activity",
         "activity",
-        lambda i: {"countyId": i["county"], "kind": "READING", "title": "读书会", "occurredOn": "2025-02-03"},
+        lambda i: {
+            "countyId": i["county"],
+            "kind": "READING",
+            "title": "读书会",
+            "occurredOn": "2025-02-03",
+        },
         "title",
         {"participantCount": 12},
     ),
@@ -253,7 +286,9 @@ async def count(client: GraphQLClient, type_name: str) -> int:
         "SelectionRound": None,
     }.get(type_name, root + "s")
     if root is None:
-        data = await client.query("{ studios(first: 100) { edges { node { selectionRounds { id } } } } }")
+        data = await client.query(
+            "{ studios(first: 100) { edges { node { selectionRounds { id } } } } }"
+        )
         return sum(len(e["node"]["selectionRounds"]) for e in data["studios"]["edges"])
     data = await client.query(f"{{ {root}(filter: {{includeArchived: true}}) {{ totalCount }} }}")
     return int(data[root]["totalCount"])
@@ -316,7 +351,9 @@ async def test_update_of_a_missing_or_wrong_id(
     xieshang_demo_client: GraphQLClient, ids: dict[str, str], case: Case
 ) -> None:
     client = xieshang_demo_client
-    missing = await update(client, case, {"id": _global(case.type_name, 987_654), "expectedVersion": 1})
+    missing = await update(
+        client, case, {"id": _global(case.type_name, 987_654), "expectedVersion": 1}
+    )
     assert codes(missing) == ["NOT_FOUND"]
     wrong_type = await update(client, case, {"id": ids["county"], "expectedVersion": 1})
     assert codes(wrong_type) == ["INVALID_ID"]
@@ -343,17 +380,23 @@ async def test_references_must_exist_in_the_same_county_and_not_be_archived(
     # A sector of another county is reported exactly like one that does not exist.
     crossed = await create(client, member, {**member.create(ids), "sectorId": foreign_sector})
     assert codes(crossed) == ["NOT_FOUND"] and crossed["userErrors"][0]["field"] == "sectorId"
-    gone = await create(client, member, {**member.create(ids), "sectorId": _global("Sector", 99999)})
+    gone = await create(
+        client, member, {**member.create(ids), "sectorId": _global("Sector", 99999)}
+    )
     assert codes(gone) == ["NOT_FOUND"]
     assert crossed["userErrors"][0]["message"] == gone["userErrors"][0]["message"]
 
-    archived = await archive(client, BY_NAME["Sector"], {"id": ids["sector2"], "expectedVersion": 1})
+    archived = await archive(
+        client, BY_NAME["Sector"], {"id": ids["sector2"], "expectedVersion": 1}
+    )
     assert archived["userErrors"] == []
     refused = await create(client, member, {**member.create(ids), "sectorId": ids["sector2"]})
     assert codes(refused) == ["ARCHIVED"]
 
 
-async def test_duplicates_are_refused(xieshang_demo_client: GraphQLClient, ids: dict[str, str]) -> None:
+async def test_duplicates_are_refused(
+    xieshang_demo_client: GraphQLClient, ids: dict[str, str]
+) -> None:
     client = xieshang_demo_client
     sector = await create(client, BY_NAME["Sector"], {"countyId": ids["county"], "name": "农业"})
     assert codes(sector) == ["DUPLICATE"] and sector["userErrors"][0]["field"] == "name"
@@ -436,11 +479,16 @@ async def test_a_bad_enum_is_a_clear_error_not_a_500(
     assert response.errors and "ROYAL_DECREE" in response.errors[0]["message"]
 
 
-async def test_mutations_are_refused_over_get(xieshang_demo_client: GraphQLClient, ids: dict[str, str]) -> None:
-    query = 'mutation { createSector(input: {countyId: "%s", name: "经GET"}) { sector { id } } }' % ids["county"]
+async def test_mutations_are_refused_over_get(
+    xieshang_demo_client: GraphQLClient, ids: dict[str, str]
+) -> None:
+    county = ids["county"]
+    query = f'mutation {{ createSector(input: {{countyId: "{county}", name: "经GET"}}) {{ sector {{ id }} }} }}'
     response = await xieshang_demo_client.http.get("/graphql", params={"query": query})
     assert response.status_code in (400, 405)
-    data = await xieshang_demo_client.query('{ sectors(filter: {nameContains: "经GET"}) { totalCount } }')
+    data = await xieshang_demo_client.query(
+        '{ sectors(filter: {nameContains: "经GET"}) { totalCount } }'
+    )
     assert data["sectors"]["totalCount"] == 0
 
 
@@ -459,28 +507,35 @@ async def test_studio_lead_is_a_member_and_cannot_be_removed(
     link = """mutation($input: %sInput!) { %s(input: $input) {
         studio { members { totalCount } } userErrors { field code message } } }"""
     add = await client.post(
-        link % ("AddStudioMember", "addStudioMember"), {"input": {"studioId": studio["id"], "memberId": ids["member2"]}}
+        link % ("AddStudioMember", "addStudioMember"),
+        {"input": {"studioId": studio["id"], "memberId": ids["member2"]}},
     )
     assert add.data["addStudioMember"]["studio"]["members"]["totalCount"] == 2
     dup = await client.post(
-        link % ("AddStudioMember", "addStudioMember"), {"input": {"studioId": studio["id"], "memberId": ids["member2"]}}
+        link % ("AddStudioMember", "addStudioMember"),
+        {"input": {"studioId": studio["id"], "memberId": ids["member2"]}},
     )
     assert codes(dup.data["addStudioMember"]) == ["DUPLICATE"]
     lead = await client.post(
-        link % ("RemoveStudioMember", "removeStudioMember"), {"input": {"studioId": studio["id"], "memberId": ids["member"]}}
+        link % ("RemoveStudioMember", "removeStudioMember"),
+        {"input": {"studioId": studio["id"], "memberId": ids["member"]}},
     )
     assert codes(lead.data["removeStudioMember"]) == ["INVALID_STATE"]
     removed = await client.post(
-        link % ("RemoveStudioMember", "removeStudioMember"), {"input": {"studioId": studio["id"], "memberId": ids["member2"]}}
+        link % ("RemoveStudioMember", "removeStudioMember"),
+        {"input": {"studioId": studio["id"], "memberId": ids["member2"]}},
     )
     assert removed.data["removeStudioMember"]["studio"]["members"]["totalCount"] == 1
     not_there = await client.post(
-        link % ("RemoveStudioMember", "removeStudioMember"), {"input": {"studioId": studio["id"], "memberId": ids["member2"]}}
+        link % ("RemoveStudioMember", "removeStudioMember"),
+        {"input": {"studioId": studio["id"], "memberId": ids["member2"]}},
     )
     assert codes(not_there.data["removeStudioMember"]) == ["NOT_FOUND"]
 
     # Changing the lead makes the new lead a member too.
-    changed = await update(client, case, {"id": studio["id"], "expectedVersion": 1, "leadMemberId": ids["member2"]})
+    changed = await update(
+        client, case, {"id": studio["id"], "expectedVersion": 1, "leadMemberId": ids["member2"]}
+    )
     assert changed["userErrors"] == []
     members = await client.query(
         "query($id: ID!) { node(id: $id) { ... on Studio { leadMember { id } members { totalCount } } } }",
@@ -494,45 +549,79 @@ async def test_joint_proposers_keep_signing_order(
     xieshang_demo_client: GraphQLClient, ids: dict[str, str]
 ) -> None:
     client = xieshang_demo_client
-    proposal = (await create(client, BY_NAME["Proposal"], BY_NAME["Proposal"].create(ids)))["proposal"]
+    proposal = (await create(client, BY_NAME["Proposal"], BY_NAME["Proposal"].create(ids)))[
+        "proposal"
+    ]
     data = await client.query("{ members(first: 4, after: null) { edges { node { id } } } }")
     people = [e["node"]["id"] for e in data["members"]["edges"]][1:4]
     mutation = """mutation($input: %sInput!) { %s(input: $input) {
         proposal { jointProposers { id } } userErrors { code } } }"""
     for person in people:
-        result = await client.post(mutation % ("AddJointProposer", "addJointProposer"), {"input": {"proposalId": proposal["id"], "memberId": person}})
+        result = await client.post(
+            mutation % ("AddJointProposer", "addJointProposer"),
+            {"input": {"proposalId": proposal["id"], "memberId": person}},
+        )
         assert result.data["addJointProposer"]["userErrors"] == []
     removed = await client.post(
-        mutation % ("RemoveJointProposer", "removeJointProposer"), {"input": {"proposalId": proposal["id"], "memberId": people[0]}}
+        mutation % ("RemoveJointProposer", "removeJointProposer"),
+        {"input": {"proposalId": proposal["id"], "memberId": people[0]}},
     )
     order = [m["id"] for m in removed.data["removeJointProposer"]["proposal"]["jointProposers"]]
     assert order == people[1:]
-    again = await client.post(mutation % ("AddJointProposer", "addJointProposer"), {"input": {"proposalId": proposal["id"], "memberId": people[0]}})
+    again = await client.post(
+        mutation % ("AddJointProposer", "addJointProposer"),
+        {"input": {"proposalId": proposal["id"], "memberId": people[0]}},
+    )
     order = [m["id"] for m in again.data["addJointProposer"]["proposal"]["jointProposers"]]
     assert order == [*people[1:], people[0]]
 
 
-async def test_attendance_is_set_and_changed(xieshang_demo_client: GraphQLClient, ids: dict[str, str]) -> None:
+async def test_attendance_is_set_and_changed(
+    xieshang_demo_client: GraphQLClient, ids: dict[str, str]
+) -> None:
     client = xieshang_demo_client
-    consultation = (await create(client, BY_NAME["Consultation"], BY_NAME["Consultation"].create(ids)))["consultation"]
+    consultation = (
+        await create(client, BY_NAME["Consultation"], BY_NAME["Consultation"].create(ids))
+    )["consultation"]
     mutation = """mutation($input: SetConsultationAttendanceInput!) { setConsultationAttendance(input: $input) {
         consultation { attendances { attendance member { id } } } userErrors { code } } }"""
-    first = await client.post(mutation, {"input": {"consultationId": consultation["id"], "memberId": ids["member"]}})
+    first = await client.post(
+        mutation, {"input": {"consultationId": consultation["id"], "memberId": ids["member"]}}
+    )
     assert first.data["setConsultationAttendance"]["consultation"]["attendances"] == [
         {"attendance": "PRESENT", "member": {"id": ids["member"]}}
     ]
     changed = await client.post(
-        mutation, {"input": {"consultationId": consultation["id"], "memberId": ids["member"], "attendance": "ON_LEAVE"}}
+        mutation,
+        {
+            "input": {
+                "consultationId": consultation["id"],
+                "memberId": ids["member"],
+                "attendance": "ON_LEAVE",
+            }
+        },
     )
-    assert changed.data["setConsultationAttendance"]["consultation"]["attendances"][0]["attendance"] == "ON_LEAVE"
+    assert (
+        changed.data["setConsultationAttendance"]["consultation"]["attendances"][0]["attendance"]
+        == "ON_LEAVE"
+    )
 
 
-async def test_grid_placement_moves_a_member(xieshang_demo_client: GraphQLClient, ids: dict[str, str]) -> None:
+async def test_grid_placement_moves_a_member(
+    xieshang_demo_client: GraphQLClient, ids: dict[str, str]
+) -> None:
     client = xieshang_demo_client
     mutation = """mutation($input: AssignMemberToPlatformInput!) { assignMemberToPlatform(input: $input) {
         gridAssignment { id version assignedOn platform { id } } userErrors { field code } } }"""
     moved = await client.post(
-        mutation, {"input": {"memberId": ids["member"], "platformId": ids["township"], "assignedOn": "2026-01-05"}}
+        mutation,
+        {
+            "input": {
+                "memberId": ids["member"],
+                "platformId": ids["township"],
+                "assignedOn": "2026-01-05",
+            }
+        },
     )
     assert moved.data["assignMemberToPlatform"]["userErrors"] == []
     data = await client.query(
@@ -542,13 +631,28 @@ async def test_grid_placement_moves_a_member(xieshang_demo_client: GraphQLClient
     assert data["node"]["platform"]["id"] == ids["township"]
     assert data["node"]["gridAssignments"]["totalCount"] == 2
     backdated = await client.post(
-        mutation, {"input": {"memberId": ids["member"], "platformId": ids["county_platform"], "assignedOn": "2020-01-01"}}
+        mutation,
+        {
+            "input": {
+                "memberId": ids["member"],
+                "platformId": ids["county_platform"],
+                "assignedOn": "2020-01-01",
+            }
+        },
     )
-    assert [e["code"] for e in backdated.data["assignMemberToPlatform"]["userErrors"]] == ["DATE_ORDER"]
+    assert [e["code"] for e in backdated.data["assignMemberToPlatform"]["userErrors"]] == [
+        "DATE_ORDER"
+    ]
     end = await client.post(
         """mutation($input: EndGridAssignmentInput!) { endGridAssignment(input: $input) {
             gridAssignment { endedOn } userErrors { code field } } }""",
-        {"input": {"id": moved.data["assignMemberToPlatform"]["gridAssignment"]["id"], "expectedVersion": 1, "endedOn": "2025-12-31"}},
+        {
+            "input": {
+                "id": moved.data["assignMemberToPlatform"]["gridAssignment"]["id"],
+                "expectedVersion": 1,
+                "endedOn": "2025-12-31",
+            }
+        },
     )
     assert [e["code"] for e in end.data["endGridAssignment"]["userErrors"]] == ["DATE_ORDER"]
 
@@ -559,8 +663,15 @@ async def test_checklist_items_are_attested_updated_and_withdrawn(
     client = xieshang_demo_client
     attest = """mutation($input: AttestPlatformChecklistItemInput!) { attestPlatformChecklistItem(input: $input) {
         fact { id version item evidence } userErrors { code } } }"""
-    values = {"platformId": ids["township"], "item": "signage", "attestedOn": "2026-01-02", "evidence": "新标牌"}
-    first = (await client.post(attest, {"input": values})).data["attestPlatformChecklistItem"]["fact"]
+    values = {
+        "platformId": ids["township"],
+        "item": "signage",
+        "attestedOn": "2026-01-02",
+        "evidence": "新标牌",
+    }
+    first = (await client.post(attest, {"input": values})).data["attestPlatformChecklistItem"][
+        "fact"
+    ]
     assert first["version"] == 2  # the demo had attested it: this updated the fact
     withdraw = await client.post(
         """mutation($input: WithdrawPlatformChecklistItemInput!) { withdrawPlatformChecklistItem(input: $input) {
@@ -569,10 +680,13 @@ async def test_checklist_items_are_attested_updated_and_withdrawn(
     )
     assert withdraw.data["withdrawPlatformChecklistItem"]["userErrors"] == []
     items = await client.query(
-        "query($id: ID!) { node(id: $id) { ... on Platform { checklist { item } } } }", {"id": ids["township"]}
+        "query($id: ID!) { node(id: $id) { ... on Platform { checklist { item } } } }",
+        {"id": ids["township"]},
     )
     assert "signage" not in [i["item"] for i in items["node"]["checklist"]]
-    again = (await client.post(attest, {"input": values})).data["attestPlatformChecklistItem"]["fact"]
+    again = (await client.post(attest, {"input": values})).data["attestPlatformChecklistItem"][
+        "fact"
+    ]
     assert again["version"] == 1
 
 
@@ -589,20 +703,30 @@ async def test_instructions_need_exactly_one_target(
     assert [e["code"] for e in neither.data["createInstruction"]["userErrors"]] == ["NOT_FOUND"]
 
 
-async def test_follow_up_notes_are_appended(xieshang_demo_client: GraphQLClient, ids: dict[str, str]) -> None:
+async def test_follow_up_notes_are_appended(
+    xieshang_demo_client: GraphQLClient, ids: dict[str, str]
+) -> None:
     client = xieshang_demo_client
     task = (await create(client, BY_NAME["FollowUp"], BY_NAME["FollowUp"].create(ids)))["followUp"]
     mutation = """mutation($input: AddFollowUpNoteInput!) { addFollowUpNote(input: $input) {
         followUp { notes { content } } userErrors { code } } }"""
     await client.post(mutation, {"input": {"followUpId": task["id"], "content": "已制定方案"}})
-    second = await client.post(mutation, {"input": {"followUpId": task["id"], "content": "已完成一半"}})
-    assert [n["content"] for n in second.data["addFollowUpNote"]["followUp"]["notes"]] == ["已制定方案", "已完成一半"]
+    second = await client.post(
+        mutation, {"input": {"followUpId": task["id"], "content": "已完成一半"}}
+    )
+    assert [n["content"] for n in second.data["addFollowUpNote"]["followUp"]["notes"]] == [
+        "已制定方案",
+        "已完成一半",
+    ]
     blank = await client.post(mutation, {"input": {"followUpId": task["id"], "content": " "}})
     assert [e["code"] for e in blank.data["addFollowUpNote"]["userErrors"]] == ["REQUIRED"]
 
 
 async def test_in_process_execution_matches_http(
-    xieshang_demo_client: GraphQLClient, xieshang_demo_engine: Any, xieshang_demo_url: Any, ids: dict[str, str]
+    xieshang_demo_client: GraphQLClient,
+    xieshang_demo_engine: Any,
+    xieshang_demo_url: Any,
+    ids: dict[str, str],
 ) -> None:
     """Harnesses may call the schema directly with a context of their own."""
     from xieshang.db.engine import session_factory
@@ -614,11 +738,14 @@ async def test_in_process_execution_matches_http(
     schema = build_schema(settings)
     context = Context.create(session_factory(xieshang_demo_engine), settings)
     result = await schema.execute(
-        'mutation($c: ID!) { createSector(input: {countyId: $c, name: "进程内"}) { sector { name } userErrors { code } } }',
+        'mutation($c: ID!) { createSector(input: {countyId: $c, name: "进程内"})'
+        " { sector { name } userErrors { code } } }",
         variable_values={"c": ids["county"]},
         context_value=context,
     )
     assert result.errors is None
     assert result.data == {"createSector": {"sector": {"name": "进程内"}, "userErrors": []}}
-    http = await xieshang_demo_client.query('{ sectors(filter: {nameContains: "进程内"}) { totalCount } }')
+    http = await xieshang_demo_client.query(
+        '{ sectors(filter: {nameContains: "进程内"}) { totalCount } }'
+    )
     assert http["sectors"]["totalCount"] == 1

@@ -772,11 +772,14 @@ class _Builder:
         """126 topics closed, 16 still in implementation (some overdue), 6 reported only."""
         plan = ["closed"] * 126 + ["open"] * 16 + ["reported"] * 6
         self.rng.shuffle(plan)
-        # The 芭茅村 outcome is closed (the article reports it implemented): swap fates so
-        # that the totals above stay exact.
-        w = next(i for i, (t, _, _) in enumerate(outcomes) if t is water)
-        c = plan.index("closed")
-        plan[w], plan[c] = plan[c], plan[w]
+        # The consultations the article names were implemented (芭茅村's convention is
+        # reported working): their fates are "closed", swapped so the totals above stay exact.
+        named = {id(t) for t in self.named_topics}
+        named_at = [i for i, (t, _, _) in enumerate(outcomes) if id(t) in named]
+        for i in named_at:
+            if plan[i] != "closed":
+                c = next(j for j, f in enumerate(plan) if f == "closed" and j not in named_at)
+                plan[i], plan[c] = plan[c], plan[i]
         units = list(self.units.values())
         tasks, notes_for = [], []
         evaluations = []
@@ -816,6 +819,10 @@ class _Builder:
                 tasks.append(task)
                 notes_for.append(task)
             topic.status = TopicStatus.CLOSED if fate == "closed" else TopicStatus.IN_IMPLEMENTATION
+            if id(topic) in named and topic is not water:
+                # Residents and companies evaluated the named consultations' results too.
+                evaluations.append(self.evaluation(outcome, consultation, visit=False))
+                evaluations.append(self.evaluation(outcome, consultation, visit=True))
             if (
                 fate == "closed"
                 and topic is not water
@@ -859,8 +866,10 @@ class _Builder:
         )
         await self.add([*notes, *evaluations])
 
-    def evaluation(self, outcome: m.Outcome, consultation: m.Consultation) -> m.Evaluation:
-        visit = self.rng.random() < 0.4
+    def evaluation(
+        self, outcome: m.Outcome, consultation: m.Consultation, *, visit: bool | None = None
+    ) -> m.Evaluation:
+        visit = self.rng.random() < 0.4 if visit is None else visit
         local = self.members_on.get(consultation.platform_id) or self.member_list
         satisfaction = self.rng.choices(list(Satisfaction), (45, 35, 15, 5))[0]
         return m.Evaluation(

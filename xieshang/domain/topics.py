@@ -11,11 +11,7 @@ async def _topic_rules(change: Change) -> None:
     change.checker.in_range("year", change.values.get("year"), 2000, 2100)
     source = change.values.get("source")
     linked = change.values.get("proposal_id") is not None
-    if (
-        change.changed("proposal_id", "source")
-        and linked
-        and source != TopicSource.MEMBER_PROPOSAL
-    ):
+    if change.changed("proposal_id", "source") and linked and source != TopicSource.MEMBER_PROPOSAL:
         change.checker.fail(
             "proposal_id", "INVALID_STATE", "只有来源为“委员提案”的议题才能关联提案"
         )

@@ -14,6 +14,7 @@ from xieshang.db.enums import Attendance, ConsultationStatus
 from xieshang.domain import consultations, crud, links
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import (
     InputField,
     crud_mutations,
@@ -89,7 +90,10 @@ class Consultation(RowType, Archivable):
     @strawberry.field(description="委员出席情况 attendance of the invited members")
     async def attendances(self, info: Info[Context, Any]) -> list[ConsultationAttendance]:
         rows = await info.context.loaders.many(
-            models.ConsultationAttendance, "consultation_id", order_by=("member_id",)
+            models.ConsultationAttendance,
+            "consultation_id",
+            order_by=("member_id",),
+            scope=field_scope(info),
         ).load(self.pk)
         return [
             ConsultationAttendance(member_id=r.member_id, attendance=r.attendance) for r in rows

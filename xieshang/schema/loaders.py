@@ -32,9 +32,16 @@ class Loaders:
             self._loaders[key] = loader
         return loader
 
-    def one(self, model: type[Any], column: str = "id") -> DataLoader[Any, Any | None]:
-        """Loader of the single row of ``model`` whose ``column`` equals the key (or None)."""
-        key = ("one", model, column)
+    def one(
+        self, model: type[Any], column: str = "id", *, scope: Hashable = None
+    ) -> DataLoader[Any, Any | None]:
+        """Loader of the single row of ``model`` whose ``column`` equals the key (or None).
+
+        ``scope`` separates loaders of different fields (see :func:`field_scope`), so that each
+        relation field is one batch per level of the response however the event loop
+        interleaves them: the statement count of a query then depends on its shape alone.
+        """
+        key = ("one", model, column, scope)
         loader = self._loaders.get(key)
         if loader is None:
             loader = DataLoader(lambda keys: self._load_one(model, column, keys))
@@ -42,10 +49,15 @@ class Loaders:
         return loader
 
     def many(
-        self, model: type[Any], column: str, *, order_by: Sequence[str] = ("id",)
+        self,
+        model: type[Any],
+        column: str,
+        *,
+        order_by: Sequence[str] = ("id",),
+        scope: Hashable = None,
     ) -> DataLoader[Any, list[Any]]:
         """Loader of all rows of ``model`` whose ``column`` equals the key (one-to-many)."""
-        key = ("many", model, column, tuple(order_by))
+        key = ("many", model, column, tuple(order_by), scope)
         loader = self._loaders.get(key)
         if loader is None:
             loader = DataLoader(lambda keys: self._load_many(model, column, order_by, keys))
@@ -71,3 +83,15 @@ class Loaders:
         for row in rows:
             grouped[getattr(row, column)].append(row)
         return [grouped.get(k, []) for k in keys]
+
+
+def field_scope(info: Any) -> tuple[str | int, ...]:
+    """The response path of a field without list indices, e.g. ``("studios", "edges", "node",
+    "leadMember")``: the same for every item of a list, different for every field."""
+    path = info.path
+    keys: list[str | int] = []
+    while path is not None:
+        if isinstance(path.key, str):
+            keys.append(path.key)
+        path = path.prev
+    return tuple(reversed(keys))

@@ -14,6 +14,7 @@ from xieshang.domain import members as members_domain
 from xieshang.domain.privacy import mask_phone
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
@@ -128,12 +129,14 @@ class Member(RowType, Archivable):
         description="当前网格所在平台 platform of the current grid placement（就地就近）"
     )
     async def platform(self, info: Info[Context, Any]) -> PlatformRef | None:  # type: ignore[valid-type]
-        loaders = info.context.loaders
-        placements = await loaders.many(models.GridAssignment, "member_id").load(self.pk)
+        loaders, scope = info.context.loaders, field_scope(info)
+        placements = await loaders.many(models.GridAssignment, "member_id", scope=scope).load(
+            self.pk
+        )
         current = [p for p in placements if p.ended_on is None]
         if not current:
             return None
-        row = await loaders.one(models.Platform).load(current[0].platform_id)
+        row = await loaders.one(models.Platform, scope=scope).load(current[0].platform_id)
         return node_type_of(row).from_row(row) if row is not None else None
 
 

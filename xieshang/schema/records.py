@@ -13,6 +13,7 @@ from xieshang.db.enums import BUILTIN_ACTIVITY_KINDS, ProposalFiling
 from xieshang.domain import links, records
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, crud_mutations, link_mutations
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
@@ -160,11 +161,13 @@ class Proposal(RowType, Archivable):
 
     @strawberry.field(description="联名提案人 joint proposers（按联名顺序）")
     async def joint_proposers(self, info: Info[Context, Any]) -> list[MemberRef]:  # type: ignore[valid-type]
-        loaders = info.context.loaders
+        loaders, scope = info.context.loaders, field_scope(info)
         links = await loaders.many(
-            models.ProposalJointProposer, "proposal_id", order_by=("position",)
+            models.ProposalJointProposer, "proposal_id", order_by=("position",), scope=scope
         ).load(self.pk)
-        rows = await loaders.one(models.Member).load_many([link.member_id for link in links])
+        rows = await loaders.one(models.Member, scope=scope).load_many(
+            [link.member_id for link in links]
+        )
         return [node_type_of(row).from_row(row) for row in rows if row is not None]
 
 

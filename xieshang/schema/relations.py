@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from xieshang.schema.context import Context
+from xieshang.schema.loaders import field_scope
 from xieshang.schema.relay import lazy_node, node_type_of
 
 
@@ -26,7 +27,7 @@ def to_one(
         pk = getattr(root, key)
         if pk is None:
             return None
-        row = await info.context.loaders.one(model).load(pk)
+        row = await info.context.loaders.one(model, scope=field_scope(info)).load(pk)
         return None if row is None else node_type_of(row).from_row(row)
 
     graphql_type = lazy_node(target) if required else lazy_node(target) | None
@@ -47,7 +48,10 @@ def to_many(
     """
 
     async def resolve(root: Any, info: Info[Context, Any]) -> Any:
-        rows = await info.context.loaders.many(model, column, order_by=order_by).load(root.pk)
+        loader = info.context.loaders.many(
+            model, column, order_by=order_by, scope=field_scope(info)
+        )
+        rows = await loader.load(root.pk)
         return [node_type_of(row).from_row(row) for row in rows]
 
     return _field(resolve, f"resolve_{target}_by_{column}", list[lazy_node(target)], description)  # type: ignore[misc]
