@@ -20,6 +20,7 @@ from strawberry.types.scalar import ScalarDefinition
 
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
+from xieshang.schema import fastpath
 from xieshang.schema.consultation import ConsultationMutation, ConsultationQuery
 from xieshang.schema.extensions import SqlStatsExtension
 from xieshang.schema.follow_up import FollowUpMutation, FollowUpQuery
@@ -104,13 +105,15 @@ def build_schema(settings: Settings) -> Schema:
     extensions: list[Any] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
     if settings.debug_sql:
         extensions.append(SqlStatsExtension)
-    return Schema(
+    schema = Schema(
         query=query,
         mutation=mutation,
         types=NODE_TYPES,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
         extensions=extensions,
     )
+    fastpath.apply(schema._schema, {t.graphql_type_name() for t in NODE_TYPES})
+    return schema
 
 
 def print_schema(settings: Settings | None = None) -> str:

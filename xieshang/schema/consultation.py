@@ -29,7 +29,6 @@ from xieshang.schema.specs import CONSULTATIONS, EVALUATIONS, FOLLOW_UPS, OUTCOM
 
 @strawberry.type(description="出席记录 ConsultationAttendance：一名委员在一次协商活动中的出席情况")
 class ConsultationAttendance:
-    member_id: strawberry.Private[int]
     attendance: Attendance = strawberry.field(description="出席情况 attendance")
     member = to_one(
         "Member", "member_id", model=models.Member, description="委员 member", required=True
@@ -39,8 +38,6 @@ class ConsultationAttendance:
 @strawberry.type(description="领导批示 Instruction：领导对协商成果或社情民意信息的批示")
 class Instruction(RowType, Tracked):
     model = models.Instruction
-    outcome_id: strawberry.Private[int | None]
-    opinion_report_id: strawberry.Private[int | None]
     leader: str = strawberry.field(description="批示领导（职务） instructing leader，如 县委书记")
     content: str = strawberry.field(description="批示内容 content")
     instructed_on: date = strawberry.field(description="批示日期 date")
@@ -58,9 +55,6 @@ class Instruction(RowType, Tracked):
 @strawberry.type(description="协商活动 Consultation：在某一平台就某一议题开展的一次协商")
 class Consultation(RowType, Archivable):
     model = models.Consultation
-    county_id: strawberry.Private[int]
-    topic_id: strawberry.Private[int]
-    platform_id: strawberry.Private[int]
     title: str = strawberry.field(description="名称 title")
     form: str = strawberry.field(description="协商形式 form，如 专题协商、院坝协商（开放列表）")
     status: ConsultationStatus = strawberry.field(description="状态 status")
@@ -88,23 +82,21 @@ class Consultation(RowType, Archivable):
     )
 
     @strawberry.field(description="委员出席情况 attendance of the invited members")
-    async def attendances(self, info: Info[Context, Any]) -> list[ConsultationAttendance]:
-        rows = await info.context.loaders.many(
+    async def attendances(
+        self, root: strawberry.Parent[models.Consultation], info: Info[Context, Any]
+    ) -> list[ConsultationAttendance]:
+        loader = info.context.loaders.many(
             models.ConsultationAttendance,
             "consultation_id",
             order_by=("member_id",),
             scope=field_scope(info),
-        ).load(self.pk)
-        return [
-            ConsultationAttendance(member_id=r.member_id, attendance=r.attendance) for r in rows
-        ]
+        )
+        return await loader.load(root.id)
 
 
 @strawberry.type(description="协商成果 Outcome：协商形成的协商专报、建议案、公约/协议、社情民意等")
 class Outcome(RowType, Archivable):
     model = models.Outcome
-    county_id: strawberry.Private[int]
-    consultation_id: strawberry.Private[int]
     kind: str = strawberry.field(description="成果类型 kind，如 协商专报（开放列表）")
     title: str = strawberry.field(description="标题 title")
     summary: str | None = strawberry.field(description="摘要 summary")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,9 +35,6 @@ class FollowUpNote(RowType):
 @strawberry.type(description="督办任务 FollowUp：交办给承办单位、有办理期限的成果转化任务")
 class FollowUp(RowType, Archivable):
     model = models.FollowUp
-    county_id: strawberry.Private[int]
-    outcome_id: strawberry.Private[int]
-    unit_id: strawberry.Private[int]
     task: str = strawberry.field(description="任务内容 task")
     assigned_on: date = strawberry.field(description="交办日期 date assigned")
     due_on: date = strawberry.field(description="办理期限 due date")
@@ -69,18 +66,15 @@ class FollowUp(RowType, Archivable):
     )
 
     @strawberry.field(description="是否逾期 overdue：未办结且已过期限（按县所在时区的日历）")
-    def is_overdue(self, info: Info[Context, Any]) -> bool:
-        return is_overdue(self.status, self.due_on, local_today(info.context.settings.zone))
+    def is_overdue(
+        self, root: strawberry.Parent[models.FollowUp], info: Info[Context, Any]
+    ) -> bool:
+        return is_overdue(root.status, root.due_on, local_today(info.context.settings.zone))
 
 
 @strawberry.type(description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）")
 class Evaluation(RowType, Archivable):
     model = models.Evaluation
-    renames: ClassVar[dict[str, str]] = {"contact": "resident_contact"}
-    county_id: strawberry.Private[int]
-    outcome_id: strawberry.Private[int]
-    visited_by_member_id: strawberry.Private[int | None]
-    contact: strawberry.Private[str | None]
     resident_name: str = strawberry.field(description="评价人 resident's name")
     resident_role: str | None = strawberry.field(
         description="评价人身份 resident's role，如 村党支部书记"
@@ -107,8 +101,8 @@ class Evaluation(RowType, Archivable):
     )
 
     @strawberry.field(description="评价人联系方式 resident's contact（已脱敏 masked）")
-    def resident_contact(self) -> str | None:
-        return mask_contact(self.contact)
+    def resident_contact(self, root: strawberry.Parent[models.Evaluation]) -> str | None:
+        return mask_contact(root.resident_contact)
 
 
 @strawberry.type

@@ -48,7 +48,7 @@ class Link:
     """
 
     column: Any
-    parent_key: str = "pk"
+    parent_key: str = "id"
     through: Any = None
     target: Any = None
     #: Extra condition on the association rows (e.g. only current grid placements).

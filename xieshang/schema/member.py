@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,7 +17,7 @@ from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relations import to_one
-from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
+from xieshang.schema.relay import Archivable, RowType, lazy_node
 from xieshang.schema.specs import (
     ACTIVITIES,
     CONSULTATIONS,
@@ -37,11 +37,6 @@ PlatformRef = lazy_node("Platform")
 )
 class Member(RowType, Archivable):
     model = models.Member
-    renames: ClassVar[dict[str, str]] = {"phone_number": "phone"}
-    county_id: strawberry.Private[int]
-    sector_id: strawberry.Private[int | None]
-    office_id: strawberry.Private[int | None]
-    phone_number: strawberry.Private[str | None]
     code: str | None = strawberry.field(description="委员编号 roster number（县内唯一）")
     name: str = strawberry.field(description="姓名 name")
     gender: Gender | None = strawberry.field(description="性别 gender")
@@ -122,22 +117,23 @@ class Member(RowType, Archivable):
     )
 
     @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
-    def phone(self) -> str | None:
-        return mask_phone(self.phone_number)
+    def phone(self, root: strawberry.Parent[models.Member]) -> str | None:
+        return mask_phone(root.phone)
 
     @strawberry.field(
         description="当前网格所在平台 platform of the current grid placement（就地就近）"
     )
-    async def platform(self, info: Info[Context, Any]) -> PlatformRef | None:  # type: ignore[valid-type]
+    async def platform(
+        self, root: strawberry.Parent[models.Member], info: Info[Context, Any]
+    ) -> PlatformRef | None:  # type: ignore[valid-type]
         loaders, scope = info.context.loaders, field_scope(info)
         placements = await loaders.many(models.GridAssignment, "member_id", scope=scope).load(
-            self.pk
+            root.id
         )
         current = [p for p in placements if p.ended_on is None]
         if not current:
             return None
-        row = await loaders.one(models.Platform, scope=scope).load(current[0].platform_id)
-        return node_type_of(row).from_row(row) if row is not None else None
+        return await loaders.one(models.Platform, scope=scope).load(current[0].platform_id)
 
 
 @strawberry.type

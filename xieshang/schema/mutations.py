@@ -30,7 +30,6 @@ from xieshang.schema.relay import (
     GlobalIdError,
     from_global_id,
     lazy_node,
-    node_type_of,
     node_type_of_model,
 )
 
@@ -184,7 +183,7 @@ def mutation_field(
                 row = await handler(session, values, context)
         except ValidationFailed as exc:
             return payload(**{node_field: None, "user_errors": _errors(exc.errors)})
-        return payload(**{node_field: node_type_of(row).from_row(row), "user_errors": []})
+        return payload(**{node_field: row, "user_errors": []})
 
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [

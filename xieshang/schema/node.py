@@ -30,7 +30,7 @@ class NodeRegistry:
         if node_type is None:
             raise query_error("INVALID_ID", f"ID 无效：没有名为 {type_name} 的对象类型")
         row = await info.context.loaders.one(node_type.model).load(pk)
-        return node_type.from_row(row) if row is not None else None
+        return row
 
 
 def node_query(registry: NodeRegistry) -> type:

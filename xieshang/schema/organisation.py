@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
@@ -39,7 +39,6 @@ class County(RowType, Tracked):
 @strawberry.type(description="界别 Sector：委员所代表的界别")
 class Sector(RowType, Archivable):
     model = models.Sector
-    county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 农业界")
     sort_order: int = strawberry.field(description="排序号 sort order")
     members = connection_field(
@@ -52,7 +51,6 @@ class Sector(RowType, Archivable):
 @strawberry.type(description="委室（专委会） Office：政协的工作委员会")
 class Office(RowType, Archivable):
     model = models.Office
-    county_id: strawberry.Private[int]
     name: str = strawberry.field(description="名称 name，如 提案委")
     sort_order: int = strawberry.field(description="排序号 sort order")
     members = connection_field(
@@ -70,9 +68,6 @@ class Office(RowType, Archivable):
 @strawberry.type(description="承办单位 ResponsibleUnit：承担成果转化任务的部门、乡镇或企业")
 class ResponsibleUnit(RowType, Archivable):
     model = models.ResponsibleUnit
-    renames: ClassVar[dict[str, str]] = {"phone_number": "phone"}
-    county_id: strawberry.Private[int]
-    phone_number: strawberry.Private[str | None]
     name: str = strawberry.field(description="名称 name，如 县水务局")
     contact_person: str | None = strawberry.field(description="联系人 contact person")
     follow_ups = connection_field(
@@ -82,8 +77,8 @@ class ResponsibleUnit(RowType, Archivable):
     )
 
     @strawberry.field(description="联系电话 phone（已脱敏 masked）")
-    def phone(self) -> str | None:
-        return mask_phone(self.phone_number)
+    def phone(self, root: strawberry.Parent[models.ResponsibleUnit]) -> str | None:
+        return mask_phone(root.phone)
 
 
 @strawberry.type
@@ -107,7 +102,7 @@ class OrganisationQuery:
     ) -> County | None:
         async with info.context.sessions() as session:
             row = await session.scalar(sa.select(models.County).where(models.County.code == code))
-        return County.from_row(row) if row is not None else None
+        return row  # type: ignore[return-value]
 
 
 NAMED_FIELDS = {

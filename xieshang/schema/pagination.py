@@ -36,12 +36,13 @@ def page_size(first: int | None, last: int | None, maximum: int) -> tuple[int | 
 
 def to_connection(node_type: type[T], page: keyset.Page, count_total: Any) -> Connection[T]:
     """A ``Connection`` of ``page``'s rows presented as ``node_type``."""
-    edges = [Edge(cursor=page.cursor(row), node=node_type.from_row(row)) for row in page.rows]
+    rows = page.rows
+    edges = [Edge(node=row, ordering=page.ordering) for row in rows]
     page_info = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=page.cursor(rows[0]) if rows else None,
+        end_cursor=page.cursor(rows[-1]) if rows else None,
     )
     return Connection(edges=edges, page_info=page_info, count_total=count_total)
 

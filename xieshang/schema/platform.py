@@ -33,7 +33,6 @@ from xieshang.schema.specs import (
 )
 class PlatformChecklistFact(RowType, Tracked):
     model = models.PlatformChecklistFact
-    platform_id: strawberry.Private[int]
     item: str = strawberry.field(
         description="核查项代码 item code，由考核标准定义，如 venue（有场所）"
     )
@@ -48,8 +47,6 @@ class PlatformChecklistFact(RowType, Tracked):
 @strawberry.type(description="网格安排 GridAssignment：委员按就地就近原则导入某个协商平台")
 class GridAssignment(RowType, Tracked):
     model = models.GridAssignment
-    member_id: strawberry.Private[int]
-    platform_id: strawberry.Private[int]
     assigned_on: date = strawberry.field(description="安排日期 date assigned")
     ended_on: date | None = strawberry.field(description="结束日期 date ended（当前安排为空）")
     note: str | None = strawberry.field(description="备注 note")
@@ -66,8 +63,6 @@ class GridAssignment(RowType, Tracked):
 )
 class Platform(RowType, Archivable):
     model = models.Platform
-    county_id: strawberry.Private[int]
-    parent_id: strawberry.Private[int | None]
     name: str = strawberry.field(description="名称 name")
     level: PlatformLevel = strawberry.field(description="层级 level")
     area_name: str = strawberry.field(

@@ -16,7 +16,7 @@ from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, crud_mutations, link_mutations
 from xieshang.schema.relations import to_many, to_one
-from xieshang.schema.relay import Archivable, RowType, lazy_node, node_type_of
+from xieshang.schema.relay import Archivable, RowType, lazy_node
 from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, TOPICS
 
 MemberRef = lazy_node("Member")
@@ -25,9 +25,6 @@ MemberRef = lazy_node("Member")
 @strawberry.type(description="社情民意信息 OpinionReport：委员或工作室报送的一条社情民意信息")
 class OpinionReport(RowType, Archivable):
     model = models.OpinionReport
-    county_id: strawberry.Private[int]
-    member_id: strawberry.Private[int | None]
-    studio_id: strawberry.Private[int | None]
     title: str = strawberry.field(description="标题 title")
     content: str | None = strawberry.field(description="正文 content")
     submitted_on: date = strawberry.field(description="报送日期 submitted on")
@@ -54,9 +51,6 @@ class OpinionReport(RowType, Archivable):
 )
 class Activity(RowType, Archivable):
     model = models.Activity
-    county_id: strawberry.Private[int]
-    studio_id: strawberry.Private[int | None]
-    platform_id: strawberry.Private[int | None]
     kind: str = strawberry.field(description="活动类型代码 kind code，如 READING（插件可增加类型）")
     title: str = strawberry.field(description="名称 title")
     occurred_on: date = strawberry.field(description="日期 date")
@@ -88,16 +82,13 @@ class Activity(RowType, Archivable):
     @strawberry.field(
         description="活动类型名称 kind label（内置类型的中英文名；插件类型为代码本身）"
     )
-    def kind_label(self) -> str:
-        return BUILTIN_ACTIVITY_KINDS.get(self.kind, self.kind)
+    def kind_label(self, root: strawberry.Parent[models.Activity]) -> str:
+        return BUILTIN_ACTIVITY_KINDS.get(root.kind, root.kind)
 
 
 @strawberry.type(description="实事 Deed：为群众办理的一件实事")
 class Deed(RowType, Archivable):
     model = models.Deed
-    county_id: strawberry.Private[int]
-    studio_id: strawberry.Private[int | None]
-    platform_id: strawberry.Private[int | None]
     title: str = strawberry.field(description="名称 title")
     description: str | None = strawberry.field(description="内容 description")
     done_on: date = strawberry.field(description="办理日期 done on")
@@ -122,10 +113,6 @@ class Deed(RowType, Archivable):
 @strawberry.type(description="提案 Proposal：委员（或界别）提出的提案，可立案、列为重点、办结")
 class Proposal(RowType, Archivable):
     model = models.Proposal
-    county_id: strawberry.Private[int]
-    lead_member_id: strawberry.Private[int | None]
-    sector_id: strawberry.Private[int | None]
-    studio_id: strawberry.Private[int | None]
     number: str | None = strawberry.field(description="案号 number within the year")
     title: str = strawberry.field(description="案由 title")
     content: str | None = strawberry.field(description="正文 content")
@@ -160,15 +147,17 @@ class Proposal(RowType, Archivable):
     )
 
     @strawberry.field(description="联名提案人 joint proposers（按联名顺序）")
-    async def joint_proposers(self, info: Info[Context, Any]) -> list[MemberRef]:  # type: ignore[valid-type]
+    async def joint_proposers(
+        self, root: strawberry.Parent[models.Proposal], info: Info[Context, Any]
+    ) -> list[MemberRef]:  # type: ignore[valid-type]
         loaders, scope = info.context.loaders, field_scope(info)
         links = await loaders.many(
             models.ProposalJointProposer, "proposal_id", order_by=("position",), scope=scope
-        ).load(self.pk)
+        ).load(root.id)
         rows = await loaders.one(models.Member, scope=scope).load_many(
             [link.member_id for link in links]
         )
-        return [node_type_of(row).from_row(row) for row in rows if row is not None]
+        return [row for row in rows if row is not None]
 
 
 @strawberry.type

@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from xieshang.schema.context import Context
 from xieshang.schema.loaders import field_scope
-from xieshang.schema.relay import lazy_node, node_type_of
+from xieshang.schema.relay import lazy_node
 
 
 def to_one(
@@ -28,7 +28,7 @@ def to_one(
         if pk is None:
             return None
         row = await info.context.loaders.one(model, scope=field_scope(info)).load(pk)
-        return None if row is None else node_type_of(row).from_row(row)
+        return row
 
     graphql_type = lazy_node(target) if required else lazy_node(target) | None
     return _field(resolve, f"resolve_{key}", graphql_type, description)
@@ -51,8 +51,8 @@ def to_many(
         loader = info.context.loaders.many(
             model, column, order_by=order_by, scope=field_scope(info)
         )
-        rows = await loader.load(root.pk)
-        return [node_type_of(row).from_row(row) for row in rows]
+        rows = await loader.load(root.id)
+        return rows
 
     return _field(resolve, f"resolve_{target}_by_{column}", list[lazy_node(target)], description)  # type: ignore[misc]
 

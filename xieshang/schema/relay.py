@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry.types.base import get_object_definition
@@ -52,11 +51,9 @@ def from_global_id(
     description="节点 Node：具有全局唯一 ID、可用 node(id:) 直接取回的对象（Relay 规范）。"
 )
 class Node:
-    pk: strawberry.Private[int]
-
     @strawberry.field(description="全局 ID global ID：不透明字符串，可传给 node(id:) 取回本对象。")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id(self.graphql_type_name(), self.pk))
+    def id(self, root: strawberry.Parent[Any]) -> strawberry.ID:
+        return strawberry.ID(to_global_id(type_name_of(root), root.id))
 
     @classmethod
     def graphql_type_name(cls) -> str:
@@ -65,15 +62,14 @@ class Node:
 
 
 class RowType(Node):
-    """Mixin for node types built from one ORM row: ``from_row`` copies same-named attributes.
+    """Base of node types that present ORM rows.
 
-    Plain fields and ``Private`` attributes are filled from the row; fields with resolvers
-    (relations, computed values) read the private attributes.
+    The type declares the GraphQL fields; at run time resolvers return the rows themselves, so
+    plain fields read the row's attributes directly (no copy per row), and computed fields
+    take the row as ``root: strawberry.Parent[Model]``.
     """
 
     model: ClassVar[type[Any]]
-    #: Field name → row attribute, where they differ (e.g. a private raw value).
-    renames: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,16 +77,22 @@ class RowType(Node):
             _NODE_TYPES[cls.model] = cls
 
     @classmethod
-    def from_row(cls, row: Any) -> Self:
-        renames = cls.renames
-        values = {
-            name: getattr(row, renames.get(name, name)) for name in _init_names(cls) if name != "pk"
-        }
-        return cls(pk=row.id, **values)
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        """Rows of the type's model are values of the type (graphql-core asks)."""
+        return isinstance(obj, cls.model)
 
 
-_INIT_NAMES: dict[type, tuple[str, ...]] = {}
 _NODE_TYPES: dict[type, type[RowType]] = {}
+_TYPE_NAMES: dict[type, str] = {}
+
+
+def type_name_of(row: Any) -> str:
+    """The GraphQL type name of a row (cached per model)."""
+    model = type(row)
+    name = _TYPE_NAMES.get(model)
+    if name is None:
+        name = _TYPE_NAMES[model] = _NODE_TYPES[model].graphql_type_name()
+    return name
 
 
 def node_type_of(row: Any) -> type[RowType]:
@@ -143,14 +145,6 @@ def lazy_node(type_name: str) -> Any:
     return Annotated[type_name, strawberry.lazy(f"xieshang.schema.{NODE_MODULES[type_name]}")]
 
 
-def _init_names(cls: type) -> tuple[str, ...]:
-    names = _INIT_NAMES.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
-        _INIT_NAMES[cls] = names
-    return names
-
-
 @strawberry.enum(description="排序方向 order direction")
 class OrderDirection(Enum):
     ASC = strawberry.enum_value("ASC", description="升序 ascending")
@@ -176,8 +170,15 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.type(description="连接中的一条边 edge：节点及其游标")
 class Edge(Generic[NodeT]):
-    cursor: str = strawberry.field(description="游标 cursor：传给 after / before 以翻页")
     node: NodeT = strawberry.field(description="节点 node")
+    ordering: strawberry.Private[Any]
+
+    @strawberry.field(description="游标 cursor：传给 after / before 以翻页")
+    def cursor(self) -> str:
+        # Computed only when asked for: most list screens never read edge cursors.
+        from xieshang.db.keyset import encode_cursor
+
+        return encode_cursor(self.ordering, self.node)
 
 
 @strawberry.type(description="分页列表 connection（Relay 规范，键集分页 keyset pagination）")

@@ -22,7 +22,6 @@ from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, P
 @strawberry.type(description="领衔委员选任轮次 SelectionRound：五轮选任程序中的一轮")
 class SelectionRound(RowType, Tracked):
     model = models.SelectionRound
-    studio_id: strawberry.Private[int]
     round_no: int = strawberry.field(description="轮次 round number（从 1 开始）")
     title: str = strawberry.field(description="环节名称 title of the round")
     held_on: date | None = strawberry.field(description="举行日期 date held")
@@ -38,11 +37,6 @@ class SelectionRound(RowType, Tracked):
 )
 class Studio(RowType, Archivable):
     model = models.Studio
-    county_id: strawberry.Private[int]
-    lead_member_id: strawberry.Private[int]
-    host_platform_id: strawberry.Private[int | None]
-    office_id: strawberry.Private[int | None]
-    sector_id: strawberry.Private[int | None]
     name: str = strawberry.field(description="名称 name")
     batch_year: int = strawberry.field(description="创建批次年份 batch year，如 2022 首批试点")
     founded_on: date | None = strawberry.field(description="成立日期 date founded")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
 import strawberry
 
@@ -21,13 +20,6 @@ from xieshang.schema.specs import CONSULTATIONS, TOPICS
 @strawberry.type(description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
 class Topic(RowType, Archivable):
     model = models.Topic
-    renames: ClassVar[dict[str, str]] = {"contact": "proposer_contact"}
-    county_id: strawberry.Private[int]
-    platform_id: strawberry.Private[int | None]
-    proposal_id: strawberry.Private[int | None]
-    proposer_member_id: strawberry.Private[int | None]
-    merged_into_id: strawberry.Private[int | None]
-    contact: strawberry.Private[str | None]
     title: str = strawberry.field(description="标题 title")
     description: str | None = strawberry.field(description="说明 description")
     source: TopicSource = strawberry.field(description="来源 source")
@@ -85,8 +77,8 @@ class Topic(RowType, Archivable):
     )
 
     @strawberry.field(description="提出人联系方式 proposer's contact（已脱敏 masked）")
-    def proposer_contact(self) -> str | None:
-        return mask_contact(self.contact)
+    def proposer_contact(self, root: strawberry.Parent[models.Topic]) -> str | None:
+        return mask_contact(root.proposer_contact)
 
 
 @strawberry.type
