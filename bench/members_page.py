@@ -1,8 +1,10 @@
 """GraphQL versus plain JSON: one 100-row, 8-field page of members, in-process.
 
-Both endpoints run the same SQL on the same engine (a SQLite file with the demo county); the
-difference is what GraphQL costs on top. Prints the time per request of each and the ratio,
-all measured in this run (these machines are noisy: compare ratios, not seconds).
+Three endpoints on the same engine (a SQLite file with the demo county): a hand-written
+Starlette JSON endpoint running the same SQL; /graphql as xieshang ships it; and /graphql with
+strawberry as it comes (no parser or validation cache, no direct resolvers for plain fields).
+Prints the time per request of each and the ratios to the plain endpoint, all measured in this
+run (these machines are noisy: compare ratios, not seconds).
 
     python bench/members_page.py [--rounds 7] [--requests 60]
 """
@@ -41,10 +43,7 @@ def plain_app(engine: Any) -> Starlette:
     columns = [m.Member.id, m.Member.name, m.Member.code, m.Member.gender, m.Member.township,
                m.Member.is_standing_committee, m.Member.term, m.Member.status]  # fmt: skip
     stmt = (
-        sa.select(*columns)
-        .where(m.Member.archived_at.is_(None))
-        .order_by(m.Member.id)
-        .limit(101)
+        sa.select(*columns).where(m.Member.archived_at.is_(None)).order_by(m.Member.id).limit(101)
     )
 
     async def members(_request: Request) -> JSONResponse:
@@ -83,8 +82,13 @@ async def main(rounds: int, requests: int) -> None:
     engine = create_engine(url)
     await pengan.load(session_factory(engine))
     settings = Settings(database_url=url)
-    graphql = httpx.AsyncClient(transport=httpx.ASGITransport(create_app(settings, engine=engine)), base_url="http://b")
-    plain = httpx.AsyncClient(transport=httpx.ASGITransport(plain_app(engine)), base_url="http://b")
+
+    def client(app: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://b")
+
+    graphql = client(create_app(settings, engine=engine))
+    stock = client(create_app(settings, engine=engine, tuned=False))
+    plain = client(plain_app(engine))
 
     async def send_graphql(client: httpx.AsyncClient) -> httpx.Response:
         return await client.post("/graphql", json={"query": QUERY})
@@ -93,23 +97,30 @@ async def main(rounds: int, requests: int) -> None:
         return await client.get("/members")
 
     # Same answer from both (the plain one has no cursors, which GraphQL does not ask for here).
-    g = (await send_graphql(graphql)).json()
     p = (await send_plain(plain)).json()
-    assert g == p, "the two endpoints disagree"
+    for c in (graphql, stock):
+        assert (await send_graphql(c)).json() == p, "the endpoints disagree"
     for _ in range(3):  # warm-up: caches, connection pool, code paths
-        await per_request(graphql, send_graphql, 10)
-        await per_request(plain, send_plain, 10)
+        for c, send in ((graphql, send_graphql), (stock, send_graphql), (plain, send_plain)):
+            await per_request(c, send, 10)
 
-    graphql_times, plain_times = [], []
-    for _ in range(rounds):  # interleaved so that machine noise hits both alike
-        plain_times.append(await per_request(plain, send_plain, requests))
-        graphql_times.append(await per_request(graphql, send_graphql, requests))
-    g_ms, p_ms = statistics.median(graphql_times) * 1000, statistics.median(plain_times) * 1000
-    print(f"plain JSON endpoint : {p_ms:7.2f} ms per request (median of {rounds} rounds × {requests})")
-    print(f"GraphQL /graphql    : {g_ms:7.2f} ms per request")
-    print(f"ratio GraphQL/plain : {g_ms / p_ms:5.2f}×")
-    await graphql.aclose()
-    await plain.aclose()
+    times: dict[str, list[float]] = {"plain": [], "xieshang": [], "stock": []}
+    for _ in range(rounds):  # interleaved so that machine noise hits all alike
+        times["plain"].append(await per_request(plain, send_plain, requests))
+        times["xieshang"].append(await per_request(graphql, send_graphql, requests))
+        times["stock"].append(await per_request(stock, send_graphql, requests))
+    ms = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    print(
+        f"plain JSON endpoint          : {ms['plain']:6.2f} ms/request (median of {rounds} rounds × {requests})"
+    )
+    print(
+        f"/graphql, strawberry as-is   : {ms['stock']:6.2f} ms/request   {ms['stock'] / ms['plain']:5.2f}× plain"
+    )
+    print(
+        f"/graphql, xieshang as shipped: {ms['xieshang']:6.2f} ms/request   {ms['xieshang'] / ms['plain']:5.2f}× plain"
+    )
+    for c in (graphql, stock, plain):
+        await c.aclose()
     await engine.dispose()
 
 

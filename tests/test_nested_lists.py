@@ -5,7 +5,9 @@ from __future__ import annotations
 from xieshang.testing import GraphQLClient
 
 
-async def test_studio_members_match_the_filtered_root_list(xieshang_demo_client: GraphQLClient) -> None:
+async def test_studio_members_match_the_filtered_root_list(
+    xieshang_demo_client: GraphQLClient,
+) -> None:
     client = xieshang_demo_client
     data = await client.query(
         "{ studios(first: 16) { edges { node { id members(first: 100) { totalCount edges { node { id } } } } } } }"
@@ -36,7 +38,8 @@ async def test_nested_pages_follow_cursors(xieshang_demo_client: GraphQLClient) 
         # Paging one parent's children by its own cursor continues where the page ended.
         parent = edge["node"]["id"]
         everything = await client.query(
-            "query($p: ID) { platforms(first: 20, filter: {parentId: $p}, orderBy: {field: NAME}) { edges { node { name } } } }",
+            "query($p: ID) { platforms(first: 20, filter: {parentId: $p}, orderBy: {field: NAME})"
+            " { edges { node { name } } } }",
             {"p": parent},
         )
         names = [e["node"]["name"] for e in everything["platforms"]["edges"]]
@@ -101,5 +104,11 @@ async def test_overdue_filter_and_flag_agree(xieshang_demo_client: GraphQLClient
     rest = await client.query("{ followUps(filter: {overdue: false}) { totalCount } }")
     everything = await client.query("{ followUps { totalCount } }")
     assert overdue["followUps"]["totalCount"] == 16  # the demo's open tasks, all past due by now
-    assert all(e["node"]["isOverdue"] and e["node"]["status"] != "DONE" for e in overdue["followUps"]["edges"])
-    assert overdue["followUps"]["totalCount"] + rest["followUps"]["totalCount"] == everything["followUps"]["totalCount"]
+    assert all(
+        e["node"]["isOverdue"] and e["node"]["status"] != "DONE"
+        for e in overdue["followUps"]["edges"]
+    )
+    assert (
+        overdue["followUps"]["totalCount"] + rest["followUps"]["totalCount"]
+        == everything["followUps"]["totalCount"]
+    )

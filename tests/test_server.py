@@ -27,20 +27,34 @@ def test_graphql_transport_ws_is_served(client: TestClient) -> None:
         assert ws.accepted_subprotocol == "graphql-transport-ws"
         ws.send_json({"type": "connection_init"})
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": "{ studios { totalCount } }"}})
+        ws.send_json(
+            {"type": "subscribe", "id": "1", "payload": {"query": "{ studios { totalCount } }"}}
+        )
         message = ws.receive_json()
-        assert message == {"type": "next", "id": "1", "payload": {"data": {"studios": {"totalCount": 16}}}}
+        assert message == {
+            "type": "next",
+            "id": "1",
+            "payload": {"data": {"studios": {"totalCount": 16}}},
+        }
         assert ws.receive_json() == {"type": "complete", "id": "1"}
 
 
 def test_the_legacy_graphql_ws_protocol_is_refused(client: TestClient) -> None:
-    with client, pytest.raises(WebSocketDisconnect):  # noqa: PT012
-        with client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws:
-            ws.send_json({"type": "connection_init"})
-            ws.receive_json()
+    with (
+        client,
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json()
 
 
 def test_mutation_over_get_is_refused(client: TestClient) -> None:
     with client:
-        response = client.get("/graphql", params={"query": 'mutation { createSector(input: {countyId: "x", name: "y"}) { sector { id } } }'})
+        response = client.get(
+            "/graphql",
+            params={
+                "query": 'mutation { createSector(input: {countyId: "x", name: "y"}) { sector { id } } }'
+            },
+        )
     assert response.status_code in (400, 405)

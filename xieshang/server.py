@@ -33,9 +33,11 @@ class GraphQLApp(GraphQL[Context, None]):
         self,
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
+        *,
+        tuned: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(build_schema(settings), **kwargs)
+        super().__init__(build_schema(settings, tuned=tuned), **kwargs)
         self.sessions = sessions
         self.writes = write_session_factory(sessions.kw["bind"])
         self.settings = settings
@@ -46,11 +48,14 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, engine: AsyncEngine | None = None, tuned: bool = True
+) -> Starlette:
     """The xieshang ASGI application.
 
     ``engine`` lets a harness share one engine with the app; otherwise the app makes one
-    from ``settings.database_url`` and disposes of it at shutdown.
+    from ``settings.database_url`` and disposes of it at shutdown. ``tuned=False`` is for
+    benchmarks only (see :func:`xieshang.schema.build_schema`).
     """
     settings = settings or Settings.from_env()
     owns_engine = engine is None
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     graphql = GraphQLApp(
         sessions,
         settings,
+        tuned=tuned,
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=True,
         # The legacy graphql-ws subprotocol had an authentication bypass: serve only the

@@ -79,8 +79,12 @@ class Schema(strawberry.Schema):
             logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(settings: Settings) -> Schema:
-    """The xieshang schema for ``settings`` (time zone, limits)."""
+def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
+    """The xieshang schema for ``settings`` (time zone, limits).
+
+    ``tuned=False`` leaves out the parser and validation caches and the direct resolvers of
+    plain fields — strawberry as it comes — so that ``bench/`` can show what they are worth.
+    """
     query = merge_types(
         "Query",
         (
@@ -102,7 +106,9 @@ def build_schema(settings: Settings) -> Schema:
         date: date_scalar(),
         datetime: datetime_scalar(settings.zone),
     }
-    extensions: list[Any] = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+    extensions: list[Any] = []
+    if tuned:
+        extensions += [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
     if settings.debug_sql:
         extensions.append(SqlStatsExtension)
     schema = Schema(
@@ -112,7 +118,8 @@ def build_schema(settings: Settings) -> Schema:
         config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
         extensions=extensions,
     )
-    fastpath.apply(schema._schema, {t.graphql_type_name() for t in NODE_TYPES})
+    if tuned:
+        fastpath.apply(schema._schema, {t.graphql_type_name() for t in NODE_TYPES})
     return schema
 
 
