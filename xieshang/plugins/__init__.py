@@ -1,0 +1,2 @@
+"""Rule plugins shipped with xieshang; each is registered through the ``xieshang.rules``
+entry point like any other county's plugin."""

@@ -1,0 +1,147 @@
+"""What evaluating a standard produces, and what a custom criterion is given.
+
+Results keep the detail a screen needs to explain them: per-window counts against the minimum,
+the IDs of the records that counted (evidence), and a reason in words
+("2024-03：社情民意信息 0 条，要求至少 1 条").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from xieshang.rules.periods import Period
+from xieshang.rules.standards import Flag, RecordKind, Role, Status, SubjectKind
+
+
+@dataclass(frozen=True)
+class Record:
+    """One fact about a subject: a record of some kind on a day of the county's calendar."""
+
+    kind: RecordKind
+    id: int
+    day: date
+    #: Activity kind (READING …) for activities.
+    sub_kind: str | None = None
+    flags: frozenset[Flag] = frozenset()
+    #: For proposals: the member's part (first or joint proposer).
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is assessed: a studio, platform, member or county."""
+
+    kind: SubjectKind
+    id: int
+    county_id: int
+    name: str
+    #: From when the subject exists (founded, established, joined); windows ending before it
+    #: are NOT_APPLICABLE.
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A record that counted towards a result."""
+
+    record: RecordKind
+    id: int
+
+
+@dataclass
+class WindowResult:
+    """A quota's count in one window (month, quarter …)."""
+
+    label: str
+    start: date
+    end: date
+    count: int
+    minimum: int
+    status: Status
+    evidence: list[Evidence]
+    reason: str
+
+
+@dataclass
+class ItemResult:
+    """One checklist item."""
+
+    code: str
+    title: str
+    status: Status
+    attested_on: date | None
+    count: int | None
+    evidence: list[Evidence]
+    reason: str
+
+
+@dataclass
+class SectionResult:
+    """The points of one section of a points scheme."""
+
+    code: str
+    title: str
+    points: float
+    raw_points: float
+    cap: float | None
+    evidence: list[Evidence]
+
+
+@dataclass
+class CriterionResult:
+    """The outcome of one criterion for one subject."""
+
+    code: str
+    title: str
+    kind: str
+    status: Status
+    reason: str
+    windows: list[WindowResult] = field(default_factory=list)
+    items: list[ItemResult] = field(default_factory=list)
+    sections: list[SectionResult] = field(default_factory=list)
+    score: float | None = None
+    grade: str | None = None
+
+
+@dataclass
+class Assessment:
+    """One standard evaluated for one subject in one period."""
+
+    standard: str
+    standard_title: str
+    version: str
+    plugin: str
+    subject: Subject
+    period: str
+    status: Status
+    criteria: list[CriterionResult]
+    score: float | None = None
+    grade: str | None = None
+    error: str | None = None
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    """What a :class:`~xieshang.rules.CustomCriterion` receives."""
+
+    subject: Subject
+    period: Period
+    #: Today in the county's calendar: windows ending after it are still IN_PROGRESS.
+    today: date
+    records: Mapping[RecordKind, Sequence[Record]]
+    #: Checklist items attested for the subject (item code → date), for platforms.
+    attested: Mapping[str, date]
+
+
+def combine(statuses: Sequence[Status]) -> Status:
+    """One status for several: ERROR wins, then NOT_MET, IN_PROGRESS, MET; all N/A stays N/A."""
+    present = set(statuses)
+    for status in (Status.ERROR, Status.NOT_MET, Status.IN_PROGRESS):
+        if status in present:
+            return status
+    if not present or present == {Status.NOT_APPLICABLE}:
+        return Status.NOT_APPLICABLE
+    return Status.MET
