@@ -15,6 +15,13 @@ from xieshang.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./xieshang.db"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: Standards a new county starts with (蓬安's, shipped with xieshang).
+DEFAULT_STANDARDS = (
+    "pengan.three-ones",
+    "pengan.six-haves",
+    "pengan.member-duty",
+    "pengan.county-rollup",
+)
 ENVIRONMENTS = ("development", "production", "test")
 
 
@@ -32,6 +39,8 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     #: Largest page a connection field returns (``first``/``last`` above it is an error).
     max_page_size: int = 100
+    #: Standard codes a new county starts with (XIESHANG_DEFAULT_STANDARDS, comma-separated).
+    default_standards: tuple[str, ...] = DEFAULT_STANDARDS
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -56,7 +65,14 @@ class Settings:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"XIESHANG_TIMEZONE 不是有效的时区：{timezone!r}") from exc
+        defaults = env.get("XIESHANG_DEFAULT_STANDARDS")
+        default_standards = (
+            tuple(c.strip() for c in defaults.split(",") if c.strip())
+            if defaults is not None
+            else DEFAULT_STANDARDS
+        )
         return cls(
+            default_standards=default_standards,
             database_url=env.get("XIESHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
             environment=environment,
             debug_sql=_flag(env.get("XIESHANG_DEBUG_SQL")),

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,8 +23,11 @@ from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory, write_session_factory
+from xieshang.rules.manager import Rules
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
+
+logger = logging.getLogger("xieshang.server")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -34,6 +38,7 @@ class GraphQLApp(GraphQL[Context, None]):
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         *,
+        rules: Rules,
         tuned: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -41,30 +46,46 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sessions = sessions
         self.writes = write_session_factory(sessions.kw["bind"])
         self.settings = settings
+        self.rules = rules
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return Context.create(
-            self.sessions, self.settings, writes=self.writes, request=request, response=response
+            self.sessions,
+            self.settings,
+            writes=self.writes,
+            rules=self.rules,
+            request=request,
+            response=response,
         )
 
 
 def create_app(
-    settings: Settings | None = None, *, engine: AsyncEngine | None = None, tuned: bool = True
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    rules: Rules | None = None,
+    tuned: bool = True,
 ) -> Starlette:
     """The xieshang ASGI application.
 
     ``engine`` lets a harness share one engine with the app; otherwise the app makes one
-    from ``settings.database_url`` and disposes of it at shutdown. ``tuned=False`` is for
-    benchmarks only (see :func:`xieshang.schema.build_schema`).
+    from ``settings.database_url`` and disposes of it at shutdown. ``rules`` defaults to every
+    installed plugin; a broken plugin is logged and reported by ``xieshang rules check``, it
+    does not stop the service. ``tuned=False`` is for benchmarks only
+    (see :func:`xieshang.schema.build_schema`).
     """
     settings = settings or Settings.from_env()
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
     stats.install(engine)
     sessions = session_factory(engine)
+    rules = rules if rules is not None else Rules.load()
+    for problem in rules.problems:
+        logger.warning("rule plugin problem: %s", problem)
     graphql = GraphQLApp(
         sessions,
         settings,
+        rules=rules,
         tuned=tuned,
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=True,
@@ -93,4 +114,5 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.rules = rules
     return app

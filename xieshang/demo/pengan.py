@@ -36,6 +36,8 @@ from xieshang.db.enums import (
 )
 from xieshang.db.tenant import count_rows, delete_county
 from xieshang.demo import reference as ref
+from xieshang.domain.standards import apply_defaults
+from xieshang.rules.manager import Rules
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_SEED = 2024
@@ -892,12 +894,21 @@ class _Builder:
         )
 
 
+#: The standards 蓬安县 uses: its own, shipped as the built-in plugin.
+STANDARDS = ("pengan.three-ones", "pengan.six-haves", "pengan.member-duty", "pengan.county-rollup")
+
+
 async def load(
-    sessions: async_sessionmaker[AsyncSession], *, seed: int = DEFAULT_SEED, replace: bool = False
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    seed: int = DEFAULT_SEED,
+    replace: bool = False,
+    rules: Rules | None = None,
 ) -> DemoResult:
     """Load 蓬安县 in one transaction. If it exists, change nothing unless ``replace``.
 
-    Running it twice is harmless: the second run reports ``created=False``.
+    Running it twice is harmless: the second run reports ``created=False``. The county's
+    standards are 蓬安's own (those of them installed).
     """
     async with sessions() as session, session.begin():
         existing = await session.scalar(
@@ -908,4 +919,5 @@ async def load(
         if existing is not None:
             await delete_county(session, existing.id)
         county_id = await _Builder(session, seed).run()
+        await apply_defaults(session, rules or Rules.load(), county_id, STANDARDS)
         return DemoResult(True, county_id, await count_rows(session, county_id))

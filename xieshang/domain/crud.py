@@ -36,6 +36,8 @@ class Change:
     changes: dict[str, Any]
     row: Any | None
     refs: dict[str, Any]
+    #: What the caller runs in (the request context: settings, installed rules); may be None.
+    env: Any = None
 
     @property
     def creating(self) -> bool:
@@ -207,7 +209,12 @@ async def _flush(session: AsyncSession, entity: Entity) -> None:
 
 
 async def create(
-    session: AsyncSession, entity: Entity, values: dict[str, Any], *, county_id: int | None = None
+    session: AsyncSession,
+    entity: Entity,
+    values: dict[str, Any],
+    *,
+    county_id: int | None = None,
+    env: Any = None,
 ) -> Any:
     """Insert a row of ``entity`` from ``values``; :class:`ValidationFailed` lists every problem."""
     checker = Checker(entity.labels)
@@ -226,7 +233,7 @@ async def create(
         checker.fail("county_id", "NOT_FOUND", "所选县级政协不存在")
         checker.raise_if_any()
     refs = await _references(session, entity, values, checker, county_id)
-    change = Change(session, checker, county_id, dict(values), dict(values), None, refs)
+    change = Change(session, checker, county_id, dict(values), dict(values), None, refs, env)
     if entity.rules is not None:
         await entity.rules(change)
     await _unique(session, entity, change, checker)
@@ -246,6 +253,7 @@ async def update(
     changes: dict[str, Any],
     *,
     county_id: int | None = None,
+    env: Any = None,
 ) -> Any:
     """Change some fields of row ``pk``; refused when stale, archived or invalid."""
     row = await load_for_update(session, entity, pk)
@@ -258,7 +266,7 @@ async def update(
     changes = checker.columns(entity.model, changes, creating=False)
     refs = await _references(session, entity, changes, checker, row_county)
     current = {c.key: getattr(row, c.key) for c in sa.inspect(entity.model).column_attrs}
-    change = Change(session, checker, row_county, current | changes, changes, row, refs)
+    change = Change(session, checker, row_county, current | changes, changes, row, refs, env)
     if entity.rules is not None:
         await entity.rules(change)
     await _unique(session, entity, change, checker)

@@ -34,12 +34,20 @@ OPINION_REPORT = Entity(
 
 async def _activity_rules(change: Change) -> None:
     kind = change.values.get("kind")
-    if change.changed("kind") and kind is not None and not ACTIVITY_KIND.match(kind):
-        change.checker.fail(
-            "kind",
-            "INVALID_VALUE",
-            f"活动类型代码应为大写字母、数字和下划线，如 READING（收到 {kind!r}）",
-        )
+    if change.changed("kind") and kind is not None:
+        known = getattr(getattr(change.env, "rules", None), "activity_kinds", None)
+        if not ACTIVITY_KIND.match(kind):
+            change.checker.fail(
+                "kind",
+                "INVALID_VALUE",
+                f"活动类型代码应为大写字母、数字和下划线，如 READING（收到 {kind!r}）",
+            )
+        elif known is not None and kind not in known:
+            change.checker.fail(
+                "kind",
+                "INVALID_VALUE",
+                f"未知的活动类型 {kind}；可用类型：{'、'.join(sorted(known))}",
+            )
     change.checker.in_range("participant_count", change.values.get("participant_count"), 0, None)
 
 

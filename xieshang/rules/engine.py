@@ -133,7 +133,9 @@ class Evaluation:
                         criterion.title,
                         type(criterion).__name__,
                         Status.ERROR,
-                        f"插件 {standard.plugin or '?'} 的规则出错：{type(exc).__name__}: {exc}",
+                        f"插件 {standard.plugin or '?'} 的规则出错：{exc}"
+                        if isinstance(exc, LookupError)
+                        else f"插件 {standard.plugin or '?'} 的规则出错：{type(exc).__name__}: {exc}",
                     )
                 )
         scored = [c for c in criteria if c.score is not None]
@@ -316,7 +318,9 @@ def _award_points(
         scores = [next((table[f] for f in r.flags if f in table), award.absent) for r in invited]
         return sum(scores) / len(scores), _evidence(invited)
     if isinstance(award, ComplianceAward):
-        results = {a.subject.id: a for a in dependencies.get(award.standard, [])}
+        if award.standard not in dependencies:
+            raise LookupError(f"依赖的考核标准 {award.standard} 未安装")
+        results = {a.subject.id: a for a in dependencies[award.standard]}
         mine = [results[s] for s in facts.studios if s in results]
         if not mine:
             return 0.0, []

@@ -21,6 +21,7 @@ from strawberry.types.scalar import ScalarDefinition
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
 from xieshang.schema import fastpath
+from xieshang.schema.assessments import JSON_SCALAR, AssessmentMutation, AssessmentQuery, JSONValue
 from xieshang.schema.consultation import ConsultationMutation, ConsultationQuery
 from xieshang.schema.extensions import SqlStatsExtension
 from xieshang.schema.follow_up import FollowUpMutation, FollowUpQuery
@@ -43,6 +44,7 @@ from xieshang.schema.topic import TopicMutation, TopicQuery
 #: The mutation types of every area, merged into ``Mutation``.
 MUTATIONS: tuple[type, ...] = (
     CountyMutation,
+    AssessmentMutation,
     SectorMutation,
     OfficeMutation,
     ResponsibleUnitMutation,
@@ -97,6 +99,7 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
             ConsultationQuery,
             FollowUpQuery,
             RecordQuery,
+            AssessmentQuery,
         ),
     )
     query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
@@ -105,6 +108,7 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
     scalar_map: dict[object, ScalarDefinition] = {
         date: date_scalar(),
         datetime: datetime_scalar(settings.zone),
+        JSONValue: JSON_SCALAR,
     }
     extensions: list[Any] = []
     if tuned:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.config import Settings
 from xieshang.db.engine import write_session_factory
+from xieshang.rules.manager import Rules
 from xieshang.schema.loaders import Loaders
 
 
@@ -25,6 +26,8 @@ class Context:
     loaders: Loaders
     #: Sessions for mutations (on SQLite their transactions BEGIN IMMEDIATE).
     writes: async_sessionmaker[AsyncSession]
+    #: The installed rule plugins and their standards.
+    rules: Rules = field(default_factory=Rules.empty)
     request: Any = None
     response: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -36,10 +39,12 @@ class Context:
         settings: Settings,
         *,
         writes: async_sessionmaker[AsyncSession] | None = None,
+        rules: Rules | None = None,
         request: Any = None,
         response: Any = None,
     ) -> Context:
         writes = writes or write_session_factory(sessions.kw["bind"])
+        rules = rules if rules is not None else Rules.load()
         return cls(
-            sessions, settings, Loaders(sessions), writes, request=request, response=response
+            sessions, settings, Loaders(sessions), writes, rules, request=request, response=response
         )

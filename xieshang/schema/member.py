@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +12,7 @@ from xieshang.db import models
 from xieshang.db.enums import Gender, MemberStatus
 from xieshang.domain import members as members_domain
 from xieshang.domain.privacy import mask_phone
+from xieshang.schema.assessments import AssessmentType, member_duty
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
@@ -115,6 +116,21 @@ class Member(RowType, Archivable):
         ),
         description="受邀参加的协商活动（含请假、缺席） consultations the member was invited to",
     )
+
+    @strawberry.field(
+        description="履职考核 duty assessment：本县启用的委员考核标准在该期间的结果（含得分、等次）"
+    )
+    async def duty_assessment(
+        self,
+        root: strawberry.Parent[models.Member],
+        info: Info[Context, Any],
+        period: Annotated[str, strawberry.argument(description="考核期间 period，如 2024")],
+        standard: Annotated[
+            str | None,
+            strawberry.argument(description="考核标准代码 standard（默认：本县第一项委员标准）"),
+        ] = None,
+    ) -> AssessmentType | None:
+        return await member_duty(root, info, period, standard)  # type: ignore[return-value]
 
     @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
     def phone(self, root: strawberry.Parent[models.Member]) -> str | None:

@@ -232,7 +232,7 @@ class _LazyIdTypes(Mapping[str, str]):
         return len(self._all())
 
 
-AfterWrite = Callable[[AsyncSession, Any, dict[str, Any]], Awaitable[None]]
+AfterWrite = Callable[[AsyncSession, Any, dict[str, Any], Context], Awaitable[None]]
 
 
 def crud_mutations(
@@ -245,6 +245,7 @@ def crud_mutations(
     county_input: bool | None = None,
     update_exclude: tuple[str, ...] = (),
     after_write: AfterWrite | None = None,
+    after_create: AfterWrite | None = None,
     archive: bool = True,
 ) -> type:
     """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
@@ -266,16 +267,17 @@ def crud_mutations(
 
     async def create(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
         county_id = values.pop("county_id", None)
-        row = await crud.create(session, entity, values, county_id=county_id)
-        if after_write is not None:
-            await after_write(session, row, values)
+        row = await crud.create(session, entity, values, county_id=county_id, env=context)
+        for hook in (after_create, after_write):
+            if hook is not None:
+                await hook(session, row, values, context)
         return row
 
     async def update(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
         pk, version = values.pop("id"), values.pop("expected_version")
-        row = await crud.update(session, entity, pk, version, values)
+        row = await crud.update(session, entity, pk, version, values, env=context)
         if after_write is not None:
-            await after_write(session, row, values)
+            await after_write(session, row, values, context)
         return row
 
     async def archive_row(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:

@@ -6,11 +6,18 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.domain import organisation
+from xieshang.domain import organisation, standards
 from xieshang.domain.privacy import mask_phone
+from xieshang.schema.assessments import (
+    CountyStandard,
+    StandardSummary,
+    county_standards,
+    county_summary,
+)
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.mutations import InputField, crud_mutations
@@ -34,6 +41,23 @@ class County(RowType, Tracked):
     city: str = strawberry.field(description="所属市 city，如 南充市")
     province: str = strawberry.field(description="所属省 province，如 四川省")
     timezone: str = strawberry.field(description="时区 time zone（IANA），如 Asia/Shanghai")
+
+    @strawberry.field(description="本县启用的考核标准 the county's standards（按顺序）")
+    async def standards(
+        self, root: strawberry.Parent[models.County], info: Info[Context, Any]
+    ) -> list[CountyStandard]:
+        return await county_standards(info, root.id)
+
+    @strawberry.field(
+        description="考核汇总 assessment summary：本县各项标准的达标情况（含工作室按委室汇总，供委室考核）"
+    )
+    async def assessment_summary(
+        self,
+        root: strawberry.Parent[models.County],
+        info: Info[Context, Any],
+        period: Annotated[str, strawberry.argument(description="考核期间 period，如 2024")],
+    ) -> list[StandardSummary]:
+        return await county_summary(info, root.id, period)
 
 
 @strawberry.type(description="界别 Sector：委员所代表的界别")
@@ -110,6 +134,16 @@ NAMED_FIELDS = {
     "sort_order": InputField(int, "排序号 sort order（小的在前）", 0),
 }
 
+
+async def _default_standards(
+    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
+) -> None:
+    # A new county starts with the configured default standards.
+    await standards.apply_defaults(
+        session, context.rules, row.id, context.settings.default_standards
+    )
+
+
 CountyMutation = crud_mutations(
     "County",
     organisation.COUNTY,
@@ -123,6 +157,7 @@ CountyMutation = crud_mutations(
     node_field="county",
     noun="县级政协",
     archive=False,
+    after_create=_default_standards,
 )
 SectorMutation = crud_mutations(
     "Sector", organisation.SECTOR, NAMED_FIELDS, node_field="sector", noun="界别"

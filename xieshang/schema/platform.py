@@ -13,6 +13,8 @@ from xieshang.db import models
 from xieshang.db.enums import HostVenue, PlatformLevel
 from xieshang.domain import crud, platforms
 from xieshang.domain import members as members_domain
+from xieshang.rules.standards import SubjectKind
+from xieshang.schema.assessments import compliance_field
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
@@ -121,6 +123,10 @@ class Platform(RowType, Archivable):
         model=models.PlatformChecklistFact,
         order_by=("item",),
         description="已核实的标准条件 attested checklist items（如“六有”）",
+    )
+    compliance = compliance_field(
+        SubjectKind.PLATFORM,
+        "建设标准落实情况 compliance：本县启用的各项平台考核标准（如“六有”）在该期间的结果",
     )
 
 

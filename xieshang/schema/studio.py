@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xieshang.db import models
 from xieshang.domain import crud, links, studios
 from xieshang.errors import UserError
+from xieshang.rules.standards import SubjectKind
+from xieshang.schema.assessments import compliance_field
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.mutations import InputField, crud_mutations, link_mutations, mutation_field
@@ -92,6 +94,10 @@ class Studio(RowType, Archivable):
     proposals = connection_field(
         PROPOSALS, link=Link(models.Proposal.studio_id), description="形成的提案 proposals"
     )
+    compliance = compliance_field(
+        SubjectKind.STUDIO,
+        "履职标准落实情况 compliance：本县启用的各项工作室考核标准（如“三个一”）在该期间的结果",
+    )
 
 
 @strawberry.type
@@ -99,7 +105,9 @@ class StudioQuery:
     studios = connection_field(STUDIOS, description="样板委员工作室列表 studios（默认按录入顺序）")
 
 
-async def _lead_is_member(session: AsyncSession, row: Any, values: dict[str, Any]) -> None:
+async def _lead_is_member(
+    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
+) -> None:
     await studios.ensure_member(session, row, row.lead_member_id)
 
 

@@ -8,7 +8,13 @@ from xieshang.db.models.consultation import (
 )
 from xieshang.db.models.follow_up import Evaluation, FollowUp, FollowUpNote
 from xieshang.db.models.member import Member
-from xieshang.db.models.organisation import County, Office, ResponsibleUnit, Sector
+from xieshang.db.models.organisation import (
+    County,
+    CountyStandard,
+    Office,
+    ResponsibleUnit,
+    Sector,
+)
 from xieshang.db.models.platform import GridAssignment, Platform, PlatformChecklistFact
 from xieshang.db.models.records import (
     Activity,
@@ -28,6 +34,7 @@ __all__ = [
     "Consultation",
     "ConsultationAttendance",
     "County",
+    "CountyStandard",
     "Deed",
     "DeedParticipant",
     "Evaluation",

@@ -80,3 +80,25 @@ class ResponsibleUnit(TenantOwned, Timestamped, Versioned, Archivable, Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     contact_person: Mapped[str | None] = mapped_column(sa.String(50))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
+
+
+class CountyStandard(TenantOwned, Timestamped, Versioned, Base):
+    """A standard a county has switched on, in the county's order, with its own numbers."""
+
+    __tablename__ = "county_standards"
+    __table_args__ = (
+        tenant_key(),
+        sa.UniqueConstraint("county_id", "standard_code"),
+        not_blank("standard_code"),
+        sa.CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Namespaced code, e.g. pengan.three-ones.
+    standard_code: Mapped[str] = mapped_column(sa.String(100))
+    #: What the standard assesses, kept so that results can still be listed (as ERROR) when
+    #: the plugin providing it is gone.
+    subject_kind: Mapped[str] = mapped_column(sa.String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    #: The county's own numbers: {"monthly-report.minimum": 2}.
+    overrides: Mapped[dict[str, float]] = mapped_column(sa.JSON, default=dict)

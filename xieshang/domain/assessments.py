@@ -1,0 +1,119 @@
+"""Assessing counties by the standards each has switched on.
+
+A standard is evaluated for every county that uses it, counties with the same overrides
+together (one bulk evaluation per group). A county whose configured standard is no longer
+installed, or whose plugin declared it wrongly, gets an ERROR result per subject that names the
+problem — the rest of the request goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from xieshang.db import models as m
+from xieshang.domain.standards import active
+from xieshang.rules import facts as facts_module
+from xieshang.rules.engine import Evaluation
+from xieshang.rules.manager import Rules
+from xieshang.rules.periods import Period
+from xieshang.rules.results import Assessment
+from xieshang.rules.standards import Standard, Status, SubjectKind, with_overrides
+
+
+async def assess(
+    session: AsyncSession,
+    rules: Rules,
+    code: str,
+    period: Period,
+    county_ids: Sequence[int] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Assessment]:
+    """Standard ``code`` for every subject of every county (of ``county_ids``) that uses it."""
+    rows = await active(session, county_ids)
+    by_county: dict[int, dict[str, m.CountyStandard]] = defaultdict(dict)
+    for row in rows:
+        by_county[row.county_id][row.standard_code] = row
+    users = [cid for cid, configured in by_county.items() if code in configured]
+    if not users:
+        return []
+    groups: dict[str, list[int]] = defaultdict(list)
+    for cid in users:
+        groups[_group_key(rules, code, by_county[cid])].append(cid)
+    results: list[Assessment] = []
+    for counties in groups.values():
+        configured = by_county[counties[0]]
+        standard = rules.standards.get(code)
+        if standard is None or code in rules.broken:
+            why = (
+                rules.broken.get(code) or f"考核标准 {code} 未安装（提供它的插件已卸载或无法加载）"
+            )
+            results += await _errors(
+                session, code, configured[code].subject_kind, counties, period, why
+            )
+            continue
+        standards = _effective(rules, code, configured)
+        results += await Evaluation(session, standards, counties, period, now).assess(code)
+    return results
+
+
+def _needed(rules: Rules, code: str) -> list[str]:
+    """``code`` and, recursively, the standards it depends on."""
+    seen: list[str] = []
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        standard = rules.standards.get(current)
+        if standard is not None:
+            pending += list(standard.dependencies)
+    return seen
+
+
+def _group_key(rules: Rules, code: str, configured: dict[str, m.CountyStandard]) -> str:
+    overrides = {c: configured[c].overrides for c in _needed(rules, code) if c in configured}
+    return json.dumps(overrides, sort_keys=True)
+
+
+def _effective(
+    rules: Rules, code: str, configured: dict[str, m.CountyStandard]
+) -> dict[str, Standard]:
+    standards: dict[str, Standard] = {}
+    for needed in _needed(rules, code):
+        installed = rules.standards.get(needed)
+        if installed is None:
+            continue
+        row = configured.get(needed)
+        standards[needed] = (
+            with_overrides(installed, row.overrides) if row and row.overrides else installed
+        )
+    return standards
+
+
+async def _errors(
+    session: AsyncSession, code: str, kind: str, counties: list[int], period: Period, why: str
+) -> list[Assessment]:
+    facts = await facts_module.load(
+        session, SubjectKind(kind), counties, period.start, period.start
+    )
+    return [
+        Assessment(
+            standard=code,
+            standard_title=code,
+            version="",
+            plugin="",
+            subject=f.subject,
+            period=period.label,
+            status=Status.ERROR,
+            criteria=[],
+            error=why,
+        )
+        for f in facts.subjects.values()
+    ]
