@@ -18,7 +18,7 @@ import asyncio
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from sqlalchemy.pool import NullPool
 from xieshang.config import Settings
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine, parse_database_url, session_factory
+from xieshang.rules.manager import Rules
+from xieshang.rules.results import Assessment
 
 TEST_DATABASE_ENV = "XIESHANG_TEST_DATABASE_URL"
 
@@ -292,9 +294,88 @@ async def scalar(sessions: async_sessionmaker[AsyncSession], stmt: sa.Select[Any
 
 
 __all__ = [
+    "Assessment",
     "GraphQLClient",
     "GraphQLResponse",
+    "Rules",
     "TestDatabases",
     "scalar",
     "settings_for",
 ]
+
+
+# -- for rule-plugin authors -------------------------------------------------------------------
+
+
+@pytest.fixture
+def xieshang_plugin_rules() -> Callable[..., Rules]:
+    """Make a rule set: the installed plugins plus the ones given, for one test.
+
+    ``xieshang_plugin_rules(MyPlugin())`` or ``xieshang_plugin_rules(("mine", module))``;
+    ``entry_points=False`` leaves the installed plugins out.
+    """
+
+    def make(*plugins: Any, entry_points: bool = True) -> Rules:
+        extra = tuple(p if isinstance(p, tuple) else (type(p).__name__.lower(), p) for p in plugins)
+        return Rules.load(entry_points=entry_points, extra=extra)
+
+    return make
+
+
+@pytest.fixture
+def xieshang_assess(
+    xieshang_demo_sessions: async_sessionmaker[AsyncSession],
+) -> Callable[..., Awaitable[list[Assessment]]]:
+    """Assess the demo county (or another county of the demo database) by a standard.
+
+    ``await xieshang_assess("mine.quota", "2024", rules=rules)`` switches the standard on for
+    蓬安县 (with ``overrides`` if given) and returns every subject's :class:`Assessment`.
+    """
+    from xieshang.db import models as m
+    from xieshang.domain import assessments, standards
+    from xieshang.rules.periods import parse_period
+
+    async def assess(
+        standard: str,
+        period: str,
+        *,
+        rules: Rules | None = None,
+        county: str = "511323",
+        overrides: dict[str, float] | None = None,
+    ) -> list[Assessment]:
+        rules = rules if rules is not None else Rules.load()
+        async with xieshang_demo_sessions() as session, session.begin():
+            county_id = await session.scalar(sa.select(m.County.id).where(m.County.code == county))
+            assert county_id is not None, f"no county {county} in the demo database"
+            await standards.enable(session, rules, county_id, standard, overrides)
+        async with xieshang_demo_sessions() as session:
+            return await assessments.assess(
+                session, rules, standard, parse_period(period), [county_id]
+            )
+
+    return assess
+
+
+@pytest.fixture
+async def xieshang_graphql(
+    xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
+) -> AsyncIterator[Callable[..., GraphQLClient]]:
+    """Make GraphQL clients of apps on the test's copy of the demo database.
+
+    ``client = xieshang_graphql(rules=rules, debug_sql=True)``.
+    """
+    from xieshang.server import create_app
+
+    made: list[GraphQLClient] = []
+
+    def make(*, rules: Rules | None = None, **settings: Any) -> GraphQLClient:
+        app = create_app(
+            settings_for(xieshang_demo_url, **settings), engine=xieshang_demo_engine, rules=rules
+        )
+        client = GraphQLClient(app)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        await client.aclose()

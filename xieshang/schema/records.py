@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import BUILTIN_ACTIVITY_KINDS, ProposalFiling
+from xieshang.db.enums import ProposalFiling
 from xieshang.domain import links, records
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
@@ -80,10 +80,10 @@ class Activity(RowType, Archivable):
     )
 
     @strawberry.field(
-        description="活动类型名称 kind label（内置类型的中英文名；插件类型为代码本身）"
+        description="活动类型名称 kind label（内置和插件增加的类型；未知类型为代码本身）"
     )
-    def kind_label(self, root: strawberry.Parent[models.Activity]) -> str:
-        return BUILTIN_ACTIVITY_KINDS.get(root.kind, root.kind)
+    def kind_label(self, root: strawberry.Parent[models.Activity], info: Info[Context, Any]) -> str:
+        return info.context.rules.activity_kinds.get(root.kind, root.kind)
 
 
 @strawberry.type(description="实事 Deed：为群众办理的一件实事")
