@@ -303,7 +303,10 @@ def _award_points(
             and (award.when is None or award.when in r.flags)
             and (award.role is None or r.role is award.role)
         ]
-        return award.points * len(chosen), _evidence(chosen)
+        total = sum(
+            award.points * (award.joint_factor if Flag.JOINTLY in r.flags else 1.0) for r in chosen
+        )
+        return total, _evidence(chosen)
     if isinstance(award, AttendanceScore):
         invited = [
             r for r in facts.records.get(RecordKind.CONSULTATION, ()) if period.contains(r.day)

@@ -105,8 +105,16 @@ def _report(row: Any, instructed: set[int]) -> Record:
     return Record(RecordKind.OPINION_REPORT, row.id, row.submitted_on, flags=frozenset(flags))
 
 
-def _proposal(row: Any, role: Role | None) -> Record:
+async def _joint_proposals(session: AsyncSession, county_ids: Sequence[int] | None) -> set[int]:
+    jp = m.ProposalJointProposer
+    stmt = sa.select(jp.proposal_id).distinct().where(*_scope(jp.county_id, county_ids))
+    return {r[0] for r in await _rows(session, stmt)}
+
+
+def _proposal(row: Any, role: Role | None, joint: set[int]) -> Record:
     flags = set()
+    if row.id in joint:
+        flags.add(Flag.JOINTLY)
     if row.filing == ProposalFiling.FILED:
         flags.add(Flag.FILED)
     if row.is_key:
@@ -192,6 +200,7 @@ async def _studios(
     ):
         _add(facts, row.studio_id, Record(RecordKind.DEED, row.id, row.done_on))
     p = m.Proposal
+    joint = await _joint_proposals(session, county_ids)
     for row in await _rows(
         session,
         sa.select(*_PROPOSAL, p.studio_id).where(
@@ -201,7 +210,7 @@ async def _studios(
             *_scope(p.county_id, county_ids),
         ),
     ):
-        _add(facts, row.studio_id, _proposal(row, None))
+        _add(facts, row.studio_id, _proposal(row, None, joint))
     return facts
 
 
@@ -275,6 +284,7 @@ async def _members(
     ):
         _add(facts, row.member_id, Record(RecordKind.DEED, row.id, row.done_on))
     p, jp = m.Proposal, m.ProposalJointProposer
+    joint = await _joint_proposals(session, county_ids)
     for row in await _rows(
         session,
         sa.select(*_PROPOSAL, p.lead_member_id).where(
@@ -284,7 +294,7 @@ async def _members(
             *_scope(p.county_id, county_ids),
         ),
     ):
-        _add(facts, row.lead_member_id, _proposal(row, Role.LEAD))
+        _add(facts, row.lead_member_id, _proposal(row, Role.LEAD, joint))
     for row in await _rows(
         session,
         sa.select(*_PROPOSAL, jp.member_id)
@@ -293,7 +303,7 @@ async def _members(
             _LIVE["proposal"], *_in(p.submitted_on, start, end), *_scope(p.county_id, county_ids)
         ),
     ):
-        _add(facts, row.member_id, _proposal(row, Role.JOINT))
+        _add(facts, row.member_id, _proposal(row, Role.JOINT, joint))
     c, ca = m.Consultation, m.ConsultationAttendance
     low, high = _utc_bounds(start, end, zones)
     for row in await _rows(

@@ -76,6 +76,7 @@ class Flag(StrEnum):
     FILED = "FILED"  # proposal filed (立案)
     KEY = "KEY"  # key proposal (重点提案)
     HANDLED = "HANDLED"  # proposal handled (办结)
+    JOINTLY = "JOINTLY"  # proposal with joint proposers (联名提案)
     PRESENT = "PRESENT"  # consultation attended
     ON_LEAVE = "ON_LEAVE"  # consultation missed on leave
     ABSENT = "ABSENT"  # consultation missed without leave
@@ -144,13 +145,18 @@ class Checklist:
 
 @dataclass(frozen=True)
 class Award:
-    """``points`` for every record of ``record`` in the period that matches the conditions."""
+    """``points`` for every record of ``record`` in the period that matches the conditions.
+
+    ``joint_factor`` multiplies the points of a proposal made jointly (联名): 桐城 gives the
+    first proposer of a joint proposal half, ``Award(..., role=Role.LEAD, joint_factor=0.5)``.
+    """
 
     record: RecordKind
     points: float
     kinds: tuple[str, ...] = ()
     when: Flag | None = None
     role: Role | None = None
+    joint_factor: float = 1.0
     title: str = ""
 
 
