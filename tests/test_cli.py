@@ -7,38 +7,14 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import URL
+from cli_helpers import SCRIPT, one_line_error, run
 
 from xieshang.testing import TestDatabases
-
-SCRIPT = Path(sys.executable).with_name("xieshang")
-
-
-def run(
-    *args: str, url: URL | str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
-    if url is not None:
-        env["XIESHANG_DATABASE_URL"] = (
-            url.render_as_string(hide_password=False) if isinstance(url, URL) else url
-        )
-    return subprocess.run(
-        [str(SCRIPT), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
-    )
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.mark.parametrize(

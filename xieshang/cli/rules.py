@@ -206,8 +206,12 @@ def _jsonable(value: Any) -> Any:
         return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "_asdict"):  # named tuples (records)
+        return {k: _jsonable(v) for k, v in value._asdict().items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_jsonable(v) for v in value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):

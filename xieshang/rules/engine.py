@@ -21,7 +21,6 @@ from xieshang.rules.results import (
     Assessment,
     CriterionInput,
     CriterionResult,
-    Evidence,
     ItemResult,
     Record,
     SectionResult,
@@ -63,6 +62,7 @@ class Evaluation:
         self.now = now
         self._facts: dict[SubjectKind, Facts] = {}
         self._results: dict[str, list[Assessment]] = {}
+        self._today: dict[int, date] = {}
 
     def _span(self, standard: Standard) -> tuple[date, date]:
         """The dates whose records can count: the period widened to whole windows."""
@@ -91,9 +91,14 @@ class Evaluation:
         return start, end
 
     def today(self, facts: Facts, county_id: int) -> date:
-        zone = facts.zones.get(county_id)
-        now = self.now or datetime.now(zone)
-        return now.astimezone(zone).date() if zone is not None else now.date()
+        """Today in the county's calendar (once per county and run)."""
+        today = self._today.get(county_id)
+        if today is None:
+            zone = facts.zones.get(county_id)
+            now = self.now or datetime.now(zone)
+            today = now.astimezone(zone).date() if zone is not None else now.date()
+            self._today[county_id] = today
+        return today
 
     async def assess(self, code: str) -> list[Assessment]:
         """Every subject assessed against standard ``code`` (memoised within the run)."""
@@ -186,8 +191,9 @@ def _matches(record: Record, kinds: tuple[str, ...]) -> bool:
     return not kinds or record.sub_kind in kinds
 
 
-def _evidence(records: Sequence[Record]) -> list[Evidence]:
-    return [Evidence(r.kind, r.id) for r in records]
+def _evidence(records: Sequence[Record]) -> list[Record]:
+    # The records themselves are the evidence (kind and id name them): no copy per window.
+    return records if isinstance(records, list) else list(records)
 
 
 def quota(
@@ -195,10 +201,18 @@ def quota(
 ) -> CriterionResult:
     """At least ``minimum`` matching records in each window overlapping ``period``."""
     label = criterion.record.label_zh
-    records = [r for r in facts.records.get(criterion.record, ()) if _matches(r, criterion.kinds)]
+    windows_of_period = period.windows(criterion.window)
+    first = windows_of_period[0].start
+    months = criterion.window.months
+    # Records binned by window once (not filtered again for every window).
+    binned: dict[int, list[Record]] = {}
+    for record in facts.records.get(criterion.record, ()):
+        if _matches(record, criterion.kinds):
+            index = ((record.day.year - first.year) * 12 + record.day.month - first.month) // months
+            binned.setdefault(index, []).append(record)
     windows: list[WindowResult] = []
-    for window in period.windows(criterion.window):
-        inside = [r for r in records if window.contains(r.day)]
+    for index, window in enumerate(windows_of_period):
+        inside = binned.get(index, [])
         count = len(inside)
         since = facts.subject.since
         if since is not None and since >= window.end:
@@ -293,7 +307,7 @@ def checklist(
 
 def _award_points(
     award: Any, facts: SubjectFacts, period: Period, dependencies: dict[str, list[Assessment]]
-) -> tuple[float, list[Evidence]]:
+) -> tuple[float, list[Record]]:
     if isinstance(award, Award):
         chosen = [
             r

@@ -96,13 +96,18 @@ async def _instructed_reports(session: AsyncSession, county_ids: Sequence[int] |
     return {r[0] for r in await _rows(session, stmt)}
 
 
+_REPORT_FLAGS = {
+    (adopted, instructed): frozenset(
+        f for f, on in ((Flag.ADOPTED, adopted), (Flag.INSTRUCTED, instructed)) if on
+    )
+    for adopted in (False, True)
+    for instructed in (False, True)
+}
+
+
 def _report(row: Any, instructed: set[int]) -> Record:
-    flags = set()
-    if row.adopted:
-        flags.add(Flag.ADOPTED)
-    if row.id in instructed:
-        flags.add(Flag.INSTRUCTED)
-    return Record(RecordKind.OPINION_REPORT, row.id, row.submitted_on, flags=frozenset(flags))
+    flags = _REPORT_FLAGS[(bool(row.adopted), row.id in instructed)]
+    return Record(RecordKind.OPINION_REPORT, row.id, row.submitted_on, flags=flags)
 
 
 async def _joint_proposals(session: AsyncSession, county_ids: Sequence[int] | None) -> set[int]:

@@ -7,6 +7,7 @@ it, so a quarterly duty assessed for "2024-07" looks at 2024-Q3.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,7 +32,7 @@ class Window(StrEnum):
 
     @property
     def months(self) -> int:
-        return {"MONTH": 1, "QUARTER": 3, "HALF_YEAR": 6, "YEAR": 12}[self.value]
+        return _MONTHS[self.value]
 
     @property
     def label_zh(self) -> str:
@@ -39,6 +40,8 @@ class Window(StrEnum):
             self.value
         ]
 
+
+_MONTHS = {"MONTH": 1, "QUARTER": 3, "HALF_YEAR": 6, "YEAR": 12}
 
 _FORMS = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])|H([12])))?$")
 
@@ -67,14 +70,20 @@ class Period:
 
     def windows(self, window: Window) -> list[Period]:
         """The windows of length ``window`` that overlap this period, in order."""
-        found = []
-        last_year = (self.end - timedelta(days=1)).year
-        for year in range(self.start.year, last_year + 1):
-            for index in range(12 // window.months):
-                candidate = _window(year, window, index)
-                if candidate.overlaps(self):
-                    found.append(candidate)
-        return found
+        return list(_windows(self, window))
+
+
+@functools.cache
+def _windows(period: Period, window: Window) -> tuple[Period, ...]:
+    # Every subject of an evaluation asks for the same windows: computed once.
+    found = []
+    last_year = (period.end - timedelta(days=1)).year
+    for year in range(period.start.year, last_year + 1):
+        for index in range(12 // window.months):
+            candidate = _window(year, window, index)
+            if candidate.overlaps(period):
+                found.append(candidate)
+    return tuple(found)
 
 
 def _add_months(year: int, month: int, months: int) -> date:

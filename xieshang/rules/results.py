@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date
 
 from xieshang.rules.periods import Period
 from xieshang.rules.standards import Flag, RecordKind, Role, Status, SubjectKind
 
 
-@dataclass(frozen=True)
-class Record:
-    """One fact about a subject: a record of some kind on a day of the county's calendar."""
+class Record(NamedTuple):
+    """One fact about a subject: a record of some kind on a day of the county's calendar.
+
+    (A named tuple: an evaluation makes hundreds of thousands of them.)
+    """
 
     kind: RecordKind
     id: int
@@ -42,15 +45,7 @@ class Subject:
     since: date | None = None
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A record that counted towards a result."""
-
-    record: RecordKind
-    id: int
-
-
-@dataclass
+@dataclass(slots=True)
 class WindowResult:
     """A quota's count in one window (month, quarter …)."""
 
@@ -60,7 +55,8 @@ class WindowResult:
     count: int
     minimum: int
     status: Status
-    evidence: list[Evidence]
+    #: The records that counted (their ``kind`` and ``id`` name them).
+    evidence: list[Record]
     reason: str
 
 
@@ -73,7 +69,7 @@ class ItemResult:
     status: Status
     attested_on: date | None
     count: int | None
-    evidence: list[Evidence]
+    evidence: list[Record]
     reason: str
 
 
@@ -86,7 +82,7 @@ class SectionResult:
     points: float
     raw_points: float
     cap: float | None
-    evidence: list[Evidence]
+    evidence: list[Record]
 
 
 @dataclass

@@ -26,8 +26,8 @@ from xieshang.rules import engine
 from xieshang.rules.periods import Period, PeriodError, parse_period
 from xieshang.rules.results import (
     Assessment,
-    Evidence,
     ItemResult,
+    Record,
     SectionResult,
     WindowResult,
 )
@@ -99,11 +99,11 @@ _SUBJECT_MODELS = {
 }
 
 
-async def _evidence_nodes(info: Info[Context, Any], evidence: list[Evidence]) -> list[Node]:
+async def _evidence_nodes(info: Info[Context, Any], evidence: list[Record]) -> list[Node]:
     loaders, scope = info.context.loaders, field_scope(info)
     rows = [
-        await loaders.one(_EVIDENCE_MODELS[e.record], scope=(scope, e.record)).load(e.id)
-        for e in evidence
+        await loaders.one(_EVIDENCE_MODELS[r.kind], scope=(scope, r.kind)).load(r.id)
+        for r in evidence
     ]
     return [row for row in rows if row is not None]
 
