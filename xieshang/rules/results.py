@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import date
+from typing import NamedTuple
 
 from xieshang.rules.periods import Period
 from xieshang.rules.standards import Flag, RecordKind, Role, Status, SubjectKind
