@@ -74,6 +74,19 @@ class BadKind:
         return [ActivityKind("night school", "夜校")]
 
 
+class Misspelt:
+    @hookimpl
+    def xieshang_standard(self) -> list[Standard]:  # not a hook: the s is missing
+        return [standard("misspelt.quota")]
+
+
+def test_an_unknown_hook_is_reported_not_ignored() -> None:
+    rules = Rules.load(extra=(("misspelt", Misspelt()),))
+    (problem,) = rules.problems
+    assert problem.plugin == "misspelt" and "unknown hook" in problem.message
+    assert "misspelt" not in rules.plugins and "pengan.three-ones" in rules.standards
+
+
 def test_installed_plugins_come_from_entry_points() -> None:
     rules = Rules.load()
     assert rules.problems == []

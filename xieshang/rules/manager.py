@@ -129,6 +129,21 @@ class Rules:
                 )
             )
             return
+        try:
+            # Hook implementations whose names match no hook (a typo, a hook of another
+            # version) would silently never run: refuse the plugin and say so.
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.manager.unregister(name=name)
+            self._load_problems.append(
+                PluginProblem(
+                    name,
+                    distribution,
+                    f"implements an unknown hook: {exc}",
+                    "rename the function to a hook listed in docs/plugins.md, or remove its @hookimpl",
+                )
+            )
+            return
         if not distribution and isinstance(plugin, ModuleType):
             distribution = _distribution_of(plugin)
         self.plugins[name] = PluginInfo(name, distribution, version or _version_of(distribution))
