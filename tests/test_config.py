@@ -22,6 +22,7 @@ def test_values_from_the_environment() -> None:
         {
             "XIESHANG_DATABASE_URL": "postgresql+asyncpg://u@h/db",
             "XIESHANG_ENV": "Production",
+            "XIESHANG_SECRET": "s" * 40,
             "XIESHANG_DEBUG_SQL": "1",
             "XIESHANG_TIMEZONE": "Asia/Urumqi",
             "OTHER": "ignored",
@@ -45,3 +46,26 @@ def test_values_from_the_environment() -> None:
 def test_bad_values_are_config_errors(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_production_needs_a_long_secret() -> None:
+    with pytest.raises(ConfigError, match="XIESHANG_SECRET"):
+        Settings.from_env({"XIESHANG_ENV": "production"})
+    with pytest.raises(ConfigError, match="太短"):
+        Settings.from_env({"XIESHANG_SECRET": "short"})
+    production = Settings.from_env({"XIESHANG_ENV": "production", "XIESHANG_SECRET": "x" * 32})
+    assert not production.introspection and not production.graphiql
+    opened = Settings.from_env(
+        {"XIESHANG_ENV": "production", "XIESHANG_SECRET": "x" * 32, "XIESHANG_INTROSPECTION": "1"}
+    )
+    assert opened.introspection
+
+
+@pytest.mark.parametrize(
+    "name", ["XIESHANG_MAX_BODY_BYTES", "XIESHANG_REQUEST_TIMEOUT_SECONDS", "XIESHANG_MAX_COST"]
+)
+def test_numbers_are_checked(name: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: "lots"})
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: "0"})

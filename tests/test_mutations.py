@@ -732,11 +732,13 @@ async def test_in_process_execution_matches_http(
     from xieshang.db.engine import session_factory
     from xieshang.schema import build_schema
     from xieshang.schema.context import Context
-    from xieshang.testing import settings_for
+    from xieshang.testing import Viewer, settings_for
 
     settings = settings_for(xieshang_demo_url)
     schema = build_schema(settings)
-    context = Context.create(session_factory(xieshang_demo_engine), settings)
+    context = Context.create(
+        session_factory(xieshang_demo_engine), settings, viewer=Viewer.trusted()
+    )
     result = await schema.execute(
         'mutation($c: ID!) { createSector(input: {countyId: $c, name: "进程内"})'
         " { sector { name } userErrors { code } } }",

@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from xieshang.server import create_app
-from xieshang.testing import GraphQLClient, settings_for
+from xieshang.testing import GraphQLClient, Viewer, settings_for
 
 PATHS = {
     "studios → lead member → sector; members": """query($n: Int) { studios(first: $n) { edges { node {
@@ -42,7 +42,11 @@ PATHS = {
 async def debug_client(
     xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
 ) -> AsyncIterator[GraphQLClient]:
-    app = create_app(settings_for(xieshang_demo_url, debug_sql=True), engine=xieshang_demo_engine)
+    app = create_app(
+        settings_for(xieshang_demo_url, debug_sql=True),
+        engine=xieshang_demo_engine,
+        default_viewer=Viewer.trusted(),
+    )
     client = GraphQLClient(app)
     yield client
     await client.aclose()

@@ -13,16 +13,30 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory, write_session_factory
+from xieshang.domain.accounts import AuthError, viewer_from_token
+from xieshang.domain.audit import Origin
+from xieshang.domain.policy import Viewer
+from xieshang.middleware import (
+    Authentication,
+    BodyLimit,
+    RateLimit,
+    RequestContext,
+    SecurityHeaders,
+    Timeout,
+)
 from xieshang.rules.manager import Rules
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
@@ -49,14 +63,33 @@ class GraphQLApp(GraphQL[Context, None]):
         self.rules = rules
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
+        state = request.scope.get("state") or {}
         return Context.create(
             self.sessions,
             self.settings,
             writes=self.writes,
             rules=self.rules,
+            viewer=state.get("viewer") or Viewer.anonymous(),
+            origin=Origin(state.get("client_address"), state.get("request_id")),
             request=request,
             response=response,
         )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Authenticate a WebSocket at ``connection_init``: ``{"authorization": "Bearer …"}``."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = str(params.get("authorization") or params.get("Authorization") or "").strip()
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthError("authorization 应为 Bearer <访问令牌>")
+            async with self.sessions() as session:
+                context.viewer = await viewer_from_token(session, self.settings, token.strip())
+        except AuthError as exc:
+            raise ConnectionRejectionError({"code": exc.code, "message": exc.message}) from exc
+        return None
 
 
 def create_app(
@@ -65,6 +98,7 @@ def create_app(
     engine: AsyncEngine | None = None,
     rules: Rules | None = None,
     tuned: bool = True,
+    default_viewer: Viewer | None = None,
 ) -> Starlette:
     """The xieshang ASGI application.
 
@@ -72,7 +106,8 @@ def create_app(
     from ``settings.database_url`` and disposes of it at shutdown. ``rules`` defaults to every
     installed plugin; a broken plugin is logged and reported by ``xieshang rules check``, it
     does not stop the service. ``tuned=False`` is for benchmarks only
-    (see :func:`xieshang.schema.build_schema`).
+    (see :func:`xieshang.schema.build_schema`). ``default_viewer`` is who requests without a
+    token are (anonymous unless a harness running in-process says otherwise).
     """
     settings = settings or Settings.from_env()
     owns_engine = engine is None
@@ -87,11 +122,12 @@ def create_app(
         settings,
         rules=rules,
         tuned=tuned,
-        graphql_ide=None if settings.is_production else "graphiql",
+        graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         # The legacy graphql-ws subprotocol had an authentication bypass: serve only the
         # maintained graphql-transport-ws protocol.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allowed_origins=settings.cors_origins,
     )
 
     async def healthz(_request: Request) -> Response:
@@ -110,6 +146,23 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(RequestContext),
+            Middleware(SecurityHeaders, settings=settings),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Retry-After"],
+            ),
+            Middleware(BodyLimit, settings=settings),
+            Middleware(
+                Authentication, settings=settings, sessions=sessions, default_viewer=default_viewer
+            ),
+            Middleware(RateLimit, settings=settings),
+            Middleware(Timeout, settings=settings),
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine

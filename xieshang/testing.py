@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 from xieshang.config import Settings
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine, parse_database_url, session_factory
+from xieshang.domain.policy import Viewer
 from xieshang.rules.manager import Rules
 from xieshang.rules.results import Assessment
 
@@ -270,7 +271,13 @@ async def xieshang_client(
     """A GraphQL client of an app on a fresh empty database."""
     from xieshang.server import create_app
 
-    client = GraphQLClient(create_app(settings_for(xieshang_database_url), engine=xieshang_engine))
+    client = GraphQLClient(
+        create_app(
+            settings_for(xieshang_database_url),
+            engine=xieshang_engine,
+            default_viewer=Viewer.trusted(),
+        )
+    )
     yield client
     await client.aclose()
 
@@ -282,9 +289,22 @@ async def xieshang_demo_client(
     """A GraphQL client of an app on a fresh copy of the demo database."""
     from xieshang.server import create_app
 
-    client = GraphQLClient(create_app(settings_for(xieshang_demo_url), engine=xieshang_demo_engine))
+    client = GraphQLClient(
+        create_app(
+            settings_for(xieshang_demo_url),
+            engine=xieshang_demo_engine,
+            default_viewer=Viewer.trusted(),
+        )
+    )
     yield client
     await client.aclose()
+
+
+def token_for(user: Any, settings: Settings) -> str:
+    """A valid access token for ``user`` (anything with ``id``, ``username`` and ``role``)."""
+    from xieshang.domain.accounts import access_token
+
+    return access_token(settings, user)[0]
 
 
 async def scalar(sessions: async_sessionmaker[AsyncSession], stmt: sa.Select[Any]) -> Any:
@@ -299,8 +319,10 @@ __all__ = [
     "GraphQLResponse",
     "Rules",
     "TestDatabases",
+    "Viewer",
     "scalar",
     "settings_for",
+    "token_for",
 ]
 
 
@@ -358,21 +380,42 @@ def xieshang_assess(
 
 @pytest.fixture
 async def xieshang_graphql(
-    xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
+    xieshang_demo_engine: AsyncEngine,
+    xieshang_demo_url: URL,
+    xieshang_demo_sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Callable[..., GraphQLClient]]:
     """Make GraphQL clients of apps on the test's copy of the demo database.
 
-    ``client = xieshang_graphql(rules=rules, debug_sql=True)``.
+    ``xieshang_graphql()`` acts as the trusted in-process viewer (everything allowed);
+    ``xieshang_graphql(as_user="staff")`` signs in as a demo account (one per role: admin, staff,
+    member, auditor, unit, city); ``xieshang_graphql(trusted=False)`` is an anonymous caller.
+    Settings can be given too: ``xieshang_graphql(debug_sql=True)``.
     """
+    from xieshang.db import models as m
     from xieshang.server import create_app
 
+    async with xieshang_demo_sessions() as session:
+        users = {u.username: u for u in (await session.scalars(sa.select(m.User))).all()}
     made: list[GraphQLClient] = []
 
-    def make(*, rules: Rules | None = None, **settings: Any) -> GraphQLClient:
+    def make(
+        *,
+        rules: Rules | None = None,
+        as_user: str | None = None,
+        trusted: bool = True,
+        **settings: Any,
+    ) -> GraphQLClient:
+        configured = settings_for(xieshang_demo_url, **settings)
         app = create_app(
-            settings_for(xieshang_demo_url, **settings), engine=xieshang_demo_engine, rules=rules
+            configured,
+            engine=xieshang_demo_engine,
+            rules=rules,
+            default_viewer=Viewer.trusted() if trusted and as_user is None else None,
         )
-        client = GraphQLClient(app)
+        headers = None
+        if as_user is not None:
+            headers = {"Authorization": f"Bearer {token_for(users[as_user], configured)}"}
+        client = GraphQLClient(app, headers=headers)
         made.append(client)
         return client
 

@@ -144,3 +144,12 @@ CONSULTATION_FORMS: tuple[str, ...] = (
 
 #: Outcome kinds seen in practice (协商成果); an open list.
 OUTCOME_KINDS: tuple[str, ...] = ("协商专报", "建议案", "公约/协议", "社情民意")
+
+
+class Role(LabelledEnum):
+    ADMIN = "ADMIN", "县政协机关管理员 county office administrator"
+    STAFF = "STAFF", "县政协工作人员 county office staff"
+    MEMBER = "MEMBER", "政协委员 committee member"
+    AUDITOR = "AUDITOR", "审计员（只读审计日志） auditor, reads the audit trail only"
+    UNIT = "UNIT", "承办单位 responsible unit"
+    CITY_VIEWER = "CITY_VIEWER", "市级查看者（只读若干县） city viewer, reads several counties"

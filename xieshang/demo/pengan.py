@@ -36,6 +36,7 @@ from xieshang.db.enums import (
 )
 from xieshang.db.tenant import count_rows, delete_county
 from xieshang.demo import reference as ref
+from xieshang.demo.accounts import create_demo_accounts, delete_demo_accounts
 from xieshang.domain.standards import apply_defaults
 from xieshang.rules.manager import Rules
 
@@ -917,7 +918,10 @@ async def load(
         if existing is not None and not replace:
             return DemoResult(False, existing.id, await count_rows(session, existing.id))
         if existing is not None:
+            await delete_demo_accounts(session, existing.id)
             await delete_county(session, existing.id)
-        county_id = await _Builder(session, seed).run()
+        builder = _Builder(session, seed)
+        county_id = await builder.run()
         await apply_defaults(session, rules or Rules.load(), county_id, STANDARDS)
+        await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
         return DemoResult(True, county_id, await count_rows(session, county_id))

@@ -88,10 +88,49 @@ def _camel(name: str | None) -> str | None:
     return camel(name) if name else None
 
 
+#: ``session.info`` key of the only county a write transaction may touch (see :func:`restrict`).
+COUNTY_KEY = "xieshang_writable_county"
+
+
+def restrict(session: AsyncSession, county_id: int | None) -> None:
+    """Let this transaction change rows of ``county_id`` only.
+
+    Rows of other counties are reported NOT_FOUND when loaded for a change, and — whatever code
+    path wrote them — refused when flushed: the check runs on every object the session writes.
+    """
+    session.info[COUNTY_KEY] = county_id
+    sa.event.listen(session.sync_session, "before_flush", _guard_flush)
+
+
+def allowed_county(session: AsyncSession) -> int | bool | None:
+    """The county this transaction may change; ``True`` when unrestricted."""
+    return session.info.get(COUNTY_KEY, True)  # type: ignore[no-any-return]
+
+
+def _county_of(row: Any) -> int | None:
+    return row.id if isinstance(row, County) else getattr(row, "county_id", None)
+
+
+def _guard_flush(session: Any, _context: Any, _instances: Any) -> None:
+    allowed = session.info.get(COUNTY_KEY, True)
+    if allowed is True:
+        return
+    for row in (*session.new, *session.dirty, *session.deleted):
+        county = _county_of(row)
+        if county is not None and county != allowed:
+            raise ValidationFailed([UserError(None, "NOT_FOUND", "所选对象不存在")])
+
+
+def _within(session: AsyncSession, county_id: int | None) -> bool:
+    allowed = allowed_county(session)
+    return allowed is True or (county_id is not None and county_id == allowed)
+
+
 async def load_for_update(session: AsyncSession, entity: Entity, pk: int) -> Any:
-    """The row ``pk`` of ``entity``, locked for this transaction; NOT_FOUND otherwise."""
+    """The row ``pk`` of ``entity``, locked for this transaction; NOT_FOUND otherwise (also for
+    rows of a county this transaction may not change)."""
     row = await session.get(entity.model, pk, with_for_update=True)
-    if row is None:
+    if row is None or not _within(session, _county_of(row)):
         raise ValidationFailed([_not_found(entity.label)])
     return row
 
@@ -225,11 +264,15 @@ async def create(
         parent_pk = values.get(entity.county_from)
         parent_model = entity.references[entity.county_from]
         parent = await session.get(parent_model, parent_pk) if parent_pk is not None else None
-        if parent is None:
+        if parent is None or not _within(session, parent.county_id):
             checker.fail(entity.county_from, "NOT_FOUND", f"所选{_model_label(parent_model)}不存在")
             raise ValidationFailed(checker.errors)
         county_id = parent.county_id
-    elif county_id is None or await session.get(County, county_id) is None:
+    elif (
+        county_id is None
+        or not _within(session, county_id)
+        or await session.get(County, county_id) is None
+    ):
         checker.fail("county_id", "NOT_FOUND", "所选县级政协不存在")
         checker.raise_if_any()
     refs = await _references(session, entity, values, checker, county_id)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from xieshang.domain.policy import Access
+
 
 def mask_phone(phone: str | None) -> str | None:
     """``13800000001`` → ``138****0001``: keep the first three and last four digits.
@@ -28,3 +32,21 @@ def mask_contact(contact: str | None) -> str | None:
         return mask_phone(digits)
     contact = contact.strip()
     return f"{contact[:1]}***" if contact else contact
+
+
+def mask_name(name: str | None) -> str | None:
+    """``张三丰`` → ``张**``: the family name only."""
+    if not name:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def shown(
+    value: str | None, access: Access, mask: Callable[[str | None], str | None]
+) -> str | None:
+    """``value`` as a viewer with ``access`` may see it: whole, masked or not at all."""
+    if access is Access.FULL:
+        return value
+    if access is Access.MASKED:
+        return mask(value)
+    return None

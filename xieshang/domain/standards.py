@@ -63,7 +63,12 @@ async def set_standards(
                     f"standards.{index}.overrides", "INVALID_OVERRIDE", f"参数覆盖无效：{exc}"
                 )
             )
-    if await session.get(m.County, county_id) is None:
+    from xieshang.domain.crud import allowed_county
+
+    allowed = allowed_county(session)
+    if (allowed is not True and allowed != county_id) or await session.get(
+        m.County, county_id
+    ) is None:
         problems.append(UserError("countyId", "NOT_FOUND", "所选县级政协不存在"))
     if problems:
         raise ValidationFailed(problems)
@@ -105,7 +110,10 @@ async def disable(
     session: AsyncSession, rules: Rules, county_id: int, code: str
 ) -> list[m.CountyStandard]:
     """Switch ``code`` off for a county; an error if it was not on."""
-    current = await active(session, [county_id])
+    from xieshang.domain.crud import allowed_county
+
+    allowed = allowed_county(session)
+    current = await active(session, [county_id]) if allowed is True or allowed == county_id else []
     if code not in {r.standard_code for r in current}:
         raise ValidationFailed([UserError("standard", "NOT_FOUND", f"本县未启用考核标准 {code}")])
     await session.execute(

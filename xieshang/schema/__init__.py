@@ -12,7 +12,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -20,11 +26,13 @@ from strawberry.types.scalar import ScalarDefinition
 
 from xieshang.config import Settings
 from xieshang.schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
-from xieshang.schema import fastpath
+from xieshang.schema import fastpath, guard
+from xieshang.schema.account import AccountMutation, AccountQuery
 from xieshang.schema.assessments import JSON_SCALAR, AssessmentMutation, AssessmentQuery, JSONValue
 from xieshang.schema.consultation import ConsultationMutation, ConsultationQuery
-from xieshang.schema.extensions import SqlStatsExtension
+from xieshang.schema.extensions import MaskInternalErrors, SqlStatsExtension, unexpected
 from xieshang.schema.follow_up import FollowUpMutation, FollowUpQuery
+from xieshang.schema.limits import QueryLimits
 from xieshang.schema.member import MemberMutation, MemberQuery
 from xieshang.schema.node import NodeRegistry, node_query
 from xieshang.schema.organisation import (
@@ -43,6 +51,7 @@ from xieshang.schema.topic import TopicMutation, TopicQuery
 
 #: The mutation types of every area, merged into ``Mutation``.
 MUTATIONS: tuple[type, ...] = (
+    AccountMutation,
     CountyMutation,
     AssessmentMutation,
     SectorMutation,
@@ -73,12 +82,16 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        context = execution_context.context if execution_context is not None else None
+        request_id = getattr(getattr(context, "origin", None), "request_id", None)
         for error in errors:
-            original = error.original_error
-            expected = original is None or isinstance(original, GraphQLError)
-            if expected or (error.extensions or {}).get("code"):
-                continue
-            logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
+            if unexpected(error):
+                logger.error(
+                    "unexpected error in %s (request %s)",
+                    error.path,
+                    request_id,
+                    exc_info=error.original_error,
+                )
 
 
 def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
@@ -100,6 +113,7 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
             FollowUpQuery,
             RecordQuery,
             AssessmentQuery,
+            AccountQuery,
         ),
     )
     query.__strawberry_definition__.description = "查询入口 root query"  # type: ignore[attr-defined]
@@ -113,17 +127,31 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
     extensions: list[Any] = []
     if tuned:
         extensions += [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+    extensions += [
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryLimits(max_depth=settings.max_depth, max_cost=settings.max_cost),
+        MaskInternalErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
     if settings.debug_sql:
         extensions.append(SqlStatsExtension)
     schema = Schema(
         query=query,
         mutation=mutation,
         types=NODE_TYPES,
-        config=StrawberryConfig(auto_camel_case=True, scalar_map=scalar_map),
+        config=StrawberryConfig(
+            auto_camel_case=True,
+            scalar_map=scalar_map,
+            # In production an error never suggests field names (they reveal the schema).
+            disable_field_suggestions=settings.is_production,
+        ),
         extensions=extensions,
     )
     if tuned:
         fastpath.apply(schema._schema, {t.graphql_type_name() for t in NODE_TYPES})
+    guard.apply(schema._schema)
     return schema
 
 

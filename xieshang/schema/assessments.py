@@ -577,6 +577,14 @@ def _county_pk(county_id: str | None) -> int | None:
         raise query_error("INVALID_ID", f"ID 无效：{county_id[:40]!r} 不是县级政协的 ID") from exc
 
 
+def _counties(info: Info[Context, Any], county: int | None) -> list[int] | None:
+    """The counties to assess: the one asked for, if the viewer may read it, else all it may."""
+    readable = info.context.viewer.readable_counties()
+    if county is not None:
+        return [county] if readable is None or county in readable else []
+    return None if readable is None else sorted(readable)
+
+
 def _known(info: Info[Context, Any], code: str) -> None:
     rules = info.context.rules
     if code not in rules.standards and code not in rules.broken:
@@ -638,14 +646,10 @@ class AssessmentQuery:
             )
         _known(info, filter.standard)
         period = _period(filter.period)
-        county = _county_pk(filter.county_id)
+        counties = _counties(info, _county_pk(filter.county_id))
         async with info.context.sessions() as session:
             results = await assessments_domain.assess(
-                session,
-                info.context.rules,
-                filter.standard,
-                period,
-                None if county is None else [county],
+                session, info.context.rules, filter.standard, period, counties
             )
         if filter.status is not None:
             results = [a for a in results if a.status is filter.status]
@@ -688,14 +692,10 @@ class AssessmentQuery:
                 f"first 应在 0 到 {info.context.settings.max_page_size} 之间（收到 {first}）",
             )
         _known(info, standard)
-        county = _county_pk(county_id)
+        counties = _counties(info, _county_pk(county_id))
         async with info.context.sessions() as session:
             results = await assessments_domain.assess(
-                session,
-                info.context.rules,
-                standard,
-                _period(period),
-                None if county is None else [county],
+                session, info.context.rules, standard, _period(period), counties
             )
         return engine.rank([a for a in results if a.score is not None])[:first]  # type: ignore[return-value]
 

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.config import Settings
 from xieshang.db.engine import write_session_factory
+from xieshang.domain.audit import Origin
+from xieshang.domain.policy import Viewer
 from xieshang.rules.manager import Rules
 from xieshang.schema.loaders import Loaders
 
@@ -28,8 +30,14 @@ class Context:
     writes: async_sessionmaker[AsyncSession]
     #: The installed rule plugins and their standards.
     rules: Rules = field(default_factory=Rules.empty)
+    #: Who is asking (anonymous unless the request carried a valid token).
+    viewer: Viewer = field(default_factory=Viewer.anonymous)
+    #: Where the request came from, for the audit trail.
+    origin: Origin = field(default_factory=Origin)
     request: Any = None
     response: Any = None
+    #: The payload of a WebSocket's connection_init (strawberry sets it).
+    connection_params: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -40,11 +48,22 @@ class Context:
         *,
         writes: async_sessionmaker[AsyncSession] | None = None,
         rules: Rules | None = None,
+        viewer: Viewer | None = None,
+        origin: Origin | None = None,
         request: Any = None,
         response: Any = None,
     ) -> Context:
+        """A context; harnesses calling the schema in-process usually pass ``Viewer.trusted()``."""
         writes = writes or write_session_factory(sessions.kw["bind"])
         rules = rules if rules is not None else Rules.load()
         return cls(
-            sessions, settings, Loaders(sessions), writes, rules, request=request, response=response
+            sessions,
+            settings,
+            Loaders(sessions),
+            writes,
+            rules,
+            viewer or Viewer.anonymous(),
+            origin or Origin(),
+            request=request,
+            response=response,
         )

@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
+from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Role, Satisfaction
 from xieshang.domain import crud
 from xieshang.domain import follow_up as follow_up_domain
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
-from xieshang.domain.privacy import mask_contact
+from xieshang.domain.policy import personal_data
+from xieshang.domain.privacy import mask_contact, shown
+from xieshang.errors import UserError, ValidationFailed
 from xieshang.schema.context import Context
 from xieshang.schema.lists import connection_field
 from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
@@ -101,8 +103,11 @@ class Evaluation(RowType, Archivable):
     )
 
     @strawberry.field(description="评价人联系方式 resident's contact（已脱敏 masked）")
-    def resident_contact(self, root: strawberry.Parent[models.Evaluation]) -> str | None:
-        return mask_contact(root.resident_contact)
+    def resident_contact(
+        self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
+    ) -> str | None:
+        access = personal_data(info.context.viewer, root.county_id)
+        return shown(root.resident_contact, access, mask_contact)
 
 
 @strawberry.type
@@ -152,6 +157,12 @@ _EvaluationCrud = crud_mutations(
 
 
 async def _add_note(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    viewer = context.viewer
+    if viewer.role is Role.UNIT:
+        task = await session.get(models.FollowUp, values["follow_up_id"])
+        if task is None or task.unit_id != viewer.unit_id:
+            raise ValidationFailed([UserError("followUpId", "NOT_FOUND", "所选督办任务不存在")])
+        values.setdefault("author", viewer.username)
     await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
     return await session.get(models.FollowUp, values["follow_up_id"])
 

@@ -21,6 +21,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import keyset
+from xieshang.domain import policy
 from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error
@@ -93,7 +94,9 @@ class ListSpec:
         self, filter_value: Any, context: Context, link: Link | None = None
     ) -> sa.Select[Any]:
         stmt = sa.select(self.model).where(
-            *conditions(self.model, filter_value, self.filters, context)
+            *conditions(self.model, filter_value, self.filters, context),
+            # Only the rows the viewer may see: its counties (a unit: its own tasks).
+            *policy.row_conditions(context.viewer, self.model),
         )
         if link is not None and link.through is not None:
             stmt = stmt.join(link.through, link.target == self.model.id)

@@ -11,7 +11,8 @@ from strawberry.types import Info
 from xieshang.db import models
 from xieshang.db.enums import Gender, MemberStatus
 from xieshang.domain import members as members_domain
-from xieshang.domain.privacy import mask_phone
+from xieshang.domain.policy import personal_data
+from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import AssessmentType, member_duty
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
@@ -132,9 +133,14 @@ class Member(RowType, Archivable):
     ) -> AssessmentType | None:
         return await member_duty(root, info, period, standard)  # type: ignore[return-value]
 
-    @strawberry.field(description="联系电话 phone（已脱敏 masked，如 138****0001）")
-    def phone(self, root: strawberry.Parent[models.Member]) -> str | None:
-        return mask_phone(root.phone)
+    @strawberry.field(
+        description=(
+            "联系电话 phone：本县机关管理员和工作人员看到完整号码，其他登录用户看到脱敏号码"
+            "（如 138****0001），未登录用户看不到"
+        )
+    )
+    def phone(self, root: strawberry.Parent[models.Member], info: Info[Context, Any]) -> str | None:
+        return shown(root.phone, personal_data(info.context.viewer, root.county_id), mask_phone)
 
     @strawberry.field(
         description="当前网格所在平台 platform of the current grid placement（就地就近）"

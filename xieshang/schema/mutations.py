@@ -21,7 +21,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from xieshang.domain import crud, links
+from xieshang.domain import audit, crud, links
 from xieshang.domain.labels import camel
 from xieshang.errors import UserError as DomainUserError
 from xieshang.errors import ValidationFailed
@@ -31,6 +31,7 @@ from xieshang.schema.relay import (
     from_global_id,
     lazy_node,
     node_type_of_model,
+    to_global_id,
 )
 
 
@@ -175,13 +176,34 @@ def mutation_field(
     input_type = make_input(f"{name}Input", input_description, fields)
     payload = payload_type(name, node_field, node_type, f"{description} 的结果 result of {name}")
 
+    action = f"mutation:{name[0].lower()}{name[1:]}"
+
     async def resolve(info: Info[Context, Any], input: Any) -> Any:
         context = info.context
+        viewer = context.viewer
+        target = getattr(input, "id", None)
         try:
             values = input_values(input, id_types)
             async with context.writes() as session, session.begin():
+                if not viewer.system:
+                    # Only the viewer's own county can change, whatever the handler touches.
+                    crud.restrict(session, viewer.writable_county())
                 row = await handler(session, values, context)
+                target = _global_id_of(row) or target
+                # The event commits or rolls back together with the change.
+                await audit.record(
+                    session,
+                    audit.event(
+                        viewer, action, success=True, origin=context.origin, target=target,
+                        county_id=_county_of(row) or viewer.county_id,
+                    ),
+                )  # fmt: skip
         except ValidationFailed as exc:
+            detail = "；".join(f"{e.code}:{e.field or ''}" for e in exc.errors)
+            event = audit.event(
+                viewer, action, success=False, origin=context.origin, target=target, detail=detail
+            )
+            await audit.record_alone(context.writes, event)
             return payload(**{node_field: None, "user_errors": _errors(exc.errors)})
         return payload(**{node_field: row, "user_errors": []})
 
@@ -200,6 +222,19 @@ def mutation_field(
     )
     resolve.__name__ = f"resolve_{name}"
     return strawberry.field(resolver=resolve, description=description)
+
+
+def _global_id_of(row: Any) -> str | None:
+    try:
+        return to_global_id(node_type_of_model(type(row)).graphql_type_name(), row.id)
+    except (KeyError, AttributeError):
+        return None
+
+
+def _county_of(row: Any) -> int | None:
+    from xieshang.db.models import County
+
+    return row.id if isinstance(row, County) else getattr(row, "county_id", None)
 
 
 def _type_name_of(model: Any) -> str:

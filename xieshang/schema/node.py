@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from xieshang.domain import policy
 from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error, query_error
 from xieshang.schema.relay import GlobalIdError, Node, RowType, from_global_id
@@ -29,8 +30,13 @@ class NodeRegistry:
         node_type = self.types.get(type_name)
         if node_type is None:
             raise query_error("INVALID_ID", f"ID 无效：没有名为 {type_name} 的对象类型")
+        viewer = info.context.viewer
+        if not policy.may_read_type(viewer, type_name):
+            return None  # as if it did not exist: IDs reveal nothing to those who may not see them
         row = await info.context.loaders.one(node_type.model).load(pk)
-        return row
+        if row is None or not policy.row_visible(viewer, row):
+            return None
+        return row  # type: ignore[no-any-return]
 
 
 def node_query(registry: NodeRegistry) -> type:

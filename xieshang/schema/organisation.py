@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.domain import organisation, standards
-from xieshang.domain.privacy import mask_phone
+from xieshang.domain import organisation, policy, standards
+from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import (
     CountyStandard,
     StandardSummary,
@@ -100,9 +100,15 @@ class ResponsibleUnit(RowType, Archivable):
         description="交办给本单位的督办任务 follow-up tasks assigned to the unit（默认按期限）",
     )
 
-    @strawberry.field(description="联系电话 phone（已脱敏 masked）")
-    def phone(self, root: strawberry.Parent[models.ResponsibleUnit]) -> str | None:
-        return mask_phone(root.phone)
+    @strawberry.field(
+        description="联系电话 phone：本县机关人员可见完整号码，其他人看到脱敏号码或看不到"
+    )
+    def phone(
+        self, root: strawberry.Parent[models.ResponsibleUnit], info: Info[Context, Any]
+    ) -> str | None:
+        return shown(
+            root.phone, policy.personal_data(info.context.viewer, root.county_id), mask_phone
+        )
 
 
 @strawberry.type
@@ -126,6 +132,8 @@ class OrganisationQuery:
     ) -> County | None:
         async with info.context.sessions() as session:
             row = await session.scalar(sa.select(models.County).where(models.County.code == code))
+        if row is None or not policy.row_visible(info.context.viewer, row):
+            return None
         return row  # type: ignore[return-value]
 
 

@@ -128,6 +128,7 @@ NODE_MODULES: dict[str, str] = {
     "Activity": "records",
     "Deed": "records",
     "Proposal": "records",
+    "AuditEvent": "account",
 }
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import TopicSource, TopicStatus
 from xieshang.domain import topics
-from xieshang.domain.privacy import mask_contact
+from xieshang.domain.policy import personal_data
+from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.mutations import InputField, crud_mutations
 from xieshang.schema.relations import to_one
@@ -29,9 +33,6 @@ class Topic(RowType, Archivable):
     status: TopicStatus = strawberry.field(description="状态 status")
     assigning_body: str | None = strawberry.field(
         description="交题（点题）单位 assigning body of Party-committee and government topics"
-    )
-    proposer_name: str | None = strawberry.field(
-        description="社会出题的提出人 resident who proposed a public topic"
     )
     status_reason: str | None = strawberry.field(
         description="留作参考或退回的理由 reason for keeping for reference or returning"
@@ -77,8 +78,24 @@ class Topic(RowType, Archivable):
     )
 
     @strawberry.field(description="提出人联系方式 proposer's contact（已脱敏 masked）")
-    def proposer_contact(self, root: strawberry.Parent[models.Topic]) -> str | None:
-        return mask_contact(root.proposer_contact)
+    def proposer_contact(
+        self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
+    ) -> str | None:
+        access = personal_data(info.context.viewer, root.county_id)
+        return shown(root.proposer_contact, access, mask_contact)
+
+    @strawberry.field(
+        description=(
+            "社会出题的提出人 resident who proposed a public topic"
+            "（本县机关人员可见全名，其他登录用户只见姓，未登录用户看不到）"
+        )
+    )
+    def proposer_name(
+        self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
+    ) -> str | None:
+        return shown(
+            root.proposer_name, personal_data(info.context.viewer, root.county_id), mask_name
+        )
 
 
 @strawberry.type

@@ -1,5 +1,6 @@
 """Every model, importable from one place (``from xieshang.db.models import Member``)."""
 
+from xieshang.db.models.account import AuditEvent, RefreshToken, User, UserCountyGrant
 from xieshang.db.models.consultation import (
     Consultation,
     ConsultationAttendance,
@@ -31,6 +32,7 @@ from xieshang.db.models.topic import Topic
 __all__ = [
     "Activity",
     "ActivityParticipant",
+    "AuditEvent",
     "Consultation",
     "ConsultationAttendance",
     "County",
@@ -50,10 +52,13 @@ __all__ = [
     "PlatformChecklistFact",
     "Proposal",
     "ProposalJointProposer",
+    "RefreshToken",
     "ResponsibleUnit",
     "Sector",
     "SelectionRound",
     "Studio",
     "StudioMember",
     "Topic",
+    "User",
+    "UserCountyGrant",
 ]

@@ -1,0 +1,241 @@
+"""Who may do what: every authorization rule of xieshang, in one place.
+
+A request has a :class:`Viewer`: anonymous, a signed-in user with a role and a county, or the
+in-process "system" viewer that test harnesses and the CLI use. This module decides
+
+- which root fields and mutations each role may call (:data:`ROOT_READERS`, :data:`WRITERS`);
+- which types of object each role may see wherever they appear (:data:`TYPE_READERS`);
+- which counties' rows a viewer sees and changes (:meth:`Viewer.readable_counties`,
+  :meth:`Viewer.writable_county`) — nobody reaches another county by guessing an ID;
+- who sees personal data unmasked (:func:`personal_data`).
+
+The schema applies these tables to every field (``xieshang/schema/guard.py``); a test walks the
+schema and fails when a root field or mutation has no rule here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from xieshang.db.enums import Role
+
+
+class Access(Enum):
+    """How much of a personal value a viewer sees."""
+
+    FULL = "FULL"
+    MASKED = "MASKED"
+    NONE = "NONE"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking."""
+
+    role: Role | None = None
+    user_id: int | None = None
+    username: str | None = None
+    county_id: int | None = None
+    #: Counties a city viewer was granted.
+    granted: frozenset[int] = frozenset()
+    member_id: int | None = None
+    unit_id: int | None = None
+    #: In-process callers (harnesses, the CLI): everything, everywhere.
+    system: bool = False
+
+    @classmethod
+    def anonymous(cls) -> Viewer:
+        return cls()
+
+    @classmethod
+    def trusted(cls) -> Viewer:
+        """The system viewer: only ever created by code running in-process, never from a request."""
+        return cls(system=True, username="system")
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is None and not self.system
+
+    @property
+    def label(self) -> str:
+        if self.system:
+            return "SYSTEM"
+        return self.role.value if self.role is not None else "ANONYMOUS"
+
+    def readable_counties(self) -> frozenset[int] | None:
+        """Counties whose rows this viewer may read (None: all of them)."""
+        if self.system or self.is_anonymous:
+            return None  # the public reads every county's public data
+        if self.role is Role.CITY_VIEWER:
+            return self.granted
+        return frozenset({self.county_id}) if self.county_id is not None else frozenset()
+
+    def writable_county(self) -> int | None:
+        """The county this viewer may change (None: none, or every one for the system)."""
+        if self.role in (Role.ADMIN, Role.STAFF, Role.UNIT):
+            return self.county_id
+        return None
+
+    def may_write_county(self, county_id: int | None) -> bool:
+        return self.system or (county_id is not None and self.writable_county() == county_id)
+
+
+ALL_ROLES = frozenset(Role)
+ANONYMOUS = "ANONYMOUS"
+#: Roles that read a county's internal data (not the auditor: separation of duties).
+READERS = frozenset({Role.ADMIN, Role.STAFF, Role.MEMBER, Role.CITY_VIEWER})
+EDITORS = frozenset({Role.ADMIN, Role.STAFF})
+PUBLIC = frozenset({ANONYMOUS, *READERS})
+
+#: Which roles may see objects of a type, wherever they appear (root lists, relations, node).
+TYPE_READERS: dict[str, frozenset[str]] = {
+    # The public face of the county: who serves where, what is consulted, what came of it.
+    "County": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "Sector": PUBLIC,
+    "Office": PUBLIC,
+    "Member": frozenset({*PUBLIC, Role.UNIT}),
+    "Platform": PUBLIC,
+    "PlatformChecklistFact": PUBLIC,
+    "Studio": PUBLIC,
+    "SelectionRound": PUBLIC,
+    "Topic": frozenset({*PUBLIC, Role.UNIT}),
+    "Consultation": frozenset({*PUBLIC, Role.UNIT}),
+    "ConsultationAttendance": READERS,
+    "Outcome": frozenset({*PUBLIC, Role.UNIT}),
+    "Activity": PUBLIC,
+    "Deed": PUBLIC,
+    "Proposal": PUBLIC,
+    # Internal work of the county office.
+    "GridAssignment": READERS,
+    "ResponsibleUnit": frozenset({*READERS, Role.UNIT}),
+    "FollowUp": frozenset({*READERS, Role.UNIT}),
+    "FollowUpNote": frozenset({*READERS, Role.UNIT}),
+    "Instruction": frozenset({*READERS, Role.UNIT}),
+    "Evaluation": READERS,
+    "OpinionReport": READERS,
+    "Assessment": READERS,
+    "StandardSummary": READERS,
+    "CountyStandard": READERS,
+    "Standard": READERS,
+    "RulePlugin": frozenset({Role.ADMIN, Role.STAFF}),
+    "PluginProblem": frozenset({Role.ADMIN, Role.STAFF}),
+    "ActivityKind": PUBLIC,
+    "AuditEvent": frozenset({Role.AUDITOR}),
+    "Account": frozenset({*READERS, Role.UNIT, Role.AUDITOR}),
+}
+
+#: Root query fields: who may call each. Every root field must be listed (a test checks).
+ROOT_READERS: dict[str, frozenset[str]] = {
+    "node": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "nodes": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "counties": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "county": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "sectors": PUBLIC,
+    "offices": PUBLIC,
+    "responsibleUnits": READERS,
+    "members": PUBLIC,
+    "platforms": PUBLIC,
+    "gridAssignments": READERS,
+    "studios": PUBLIC,
+    "topics": PUBLIC,
+    "consultations": PUBLIC,
+    "outcomes": PUBLIC,
+    "followUps": frozenset({*READERS, Role.UNIT}),
+    "evaluations": READERS,
+    "opinionReports": READERS,
+    "activities": PUBLIC,
+    "deeds": PUBLIC,
+    "proposals": PUBLIC,
+    "standards": READERS,
+    "rulePlugins": frozenset({Role.ADMIN, Role.STAFF}),
+    "ruleProblems": frozenset({Role.ADMIN, Role.STAFF}),
+    "activityKinds": PUBLIC,
+    "assessments": READERS,
+    "ranking": READERS,
+    "me": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
+    "auditEvents": frozenset({Role.AUDITOR}),
+}
+
+_ANYONE = frozenset({ANONYMOUS, *ALL_ROLES})
+
+#: Mutations: who may call each. Every mutation must be listed (a test checks).
+WRITERS: dict[str, frozenset[str]] = {
+    # Signing in and out is for everybody.
+    "login": _ANYONE,
+    "refreshToken": _ANYONE,
+    "logout": _ANYONE,
+    # Counties are created by the operator (CLI); a county's admin maintains its own.
+    "createCounty": frozenset(),
+    "updateCounty": frozenset({Role.ADMIN}),
+    "setCountyStandards": frozenset({Role.ADMIN}),
+    "enableCountyStandard": frozenset({Role.ADMIN}),
+    "disableCountyStandard": frozenset({Role.ADMIN}),
+    # Units report progress on their own tasks.
+    "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
+}
+#: Every other mutation maintains the county's data: the county office.
+DEFAULT_WRITERS = EDITORS
+
+
+def may_call(viewer: Viewer, field: str, *, mutation: bool) -> bool:
+    """Whether ``viewer`` may call the root field or mutation ``field``."""
+    if viewer.system:
+        return True
+    table = WRITERS if mutation else ROOT_READERS
+    allowed = table.get(field, DEFAULT_WRITERS if mutation else frozenset())
+    return _has(viewer, allowed)
+
+
+def may_read_type(viewer: Viewer, type_name: str) -> bool:
+    """Whether ``viewer`` may see objects of ``type_name`` (unknown types: nobody but the system)."""
+    if viewer.system:
+        return True
+    return _has(viewer, TYPE_READERS.get(type_name, frozenset()))
+
+
+def _has(viewer: Viewer, allowed: frozenset[str]) -> bool:
+    # Roles are string enums: Role.ADMIN == "ADMIN", so one membership test covers both.
+    return (viewer.role.value if viewer.role is not None else ANONYMOUS) in allowed
+
+
+def personal_data(viewer: Viewer, county_id: int | None) -> Access:
+    """Phones and residents' contacts: whole for the county office of the same county, masked for
+    other signed-in users, never for anonymous callers."""
+    if viewer.system:
+        return Access.FULL
+    if viewer.is_anonymous:
+        return Access.NONE
+    if viewer.role in EDITORS and county_id is not None and viewer.county_id == county_id:
+        return Access.FULL
+    return Access.MASKED
+
+
+def row_conditions(viewer: Viewer, model: type) -> list[Any]:
+    """SQL conditions keeping a list to the rows ``viewer`` may see (county, and a unit's own tasks)."""
+    from xieshang.db import models as m
+
+    conditions: list[Any] = []
+    counties = viewer.readable_counties()
+    if counties is not None:
+        column = model.id if model is m.County else getattr(model, "county_id", None)
+        if column is not None:
+            conditions.append(column.in_(sorted(counties)))
+    if viewer.role is Role.UNIT and model is m.FollowUp:
+        conditions.append(m.FollowUp.unit_id == viewer.unit_id)
+    return conditions
+
+
+def row_visible(viewer: Viewer, row: Any) -> bool:
+    """Whether ``viewer`` may see ``row`` fetched by ID (the check behind ``node(id:)``)."""
+    from xieshang.db import models as m
+
+    counties = viewer.readable_counties()
+    if counties is not None:
+        county = row.id if isinstance(row, m.County) else getattr(row, "county_id", None)
+        if county is not None and county not in counties:
+            return False
+    if viewer.role is Role.UNIT and isinstance(row, m.FollowUp):
+        return bool(row.unit_id == viewer.unit_id)
+    return True
