@@ -32,6 +32,12 @@ class DatabaseError(XieshangError):
     code = "DATABASE_UNAVAILABLE"
 
 
+class NotFound(XieshangError):
+    """Something named on the command line (a county, an account …) does not exist."""
+
+    code = "NOT_FOUND"
+
+
 class NotMigratedError(DatabaseError):
     """The database schema is not at the migration head."""
 

@@ -205,6 +205,15 @@ def mutation_field(
             )
             await audit.record_alone(context.writes, event)
             return payload(**{node_field: None, "user_errors": _errors(exc.errors)})
+        except Exception as exc:
+            # Nothing was written (the transaction rolled back, success event included); the
+            # failure is recorded on its own and the error goes on to be masked and logged.
+            event = audit.event(
+                viewer, action, success=False, origin=context.origin, target=target,
+                detail=f"INTERNAL:{type(exc).__name__}",
+            )  # fmt: skip
+            await audit.record_alone(context.writes, event)
+            raise
         return payload(**{node_field: row, "user_errors": []})
 
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
