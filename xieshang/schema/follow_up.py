@@ -16,7 +16,7 @@ from xieshang.domain import follow_up as follow_up_domain
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
 from xieshang.domain.policy import personal_data
-from xieshang.domain.privacy import mask_contact, shown
+from xieshang.domain.privacy import mask_contact, mask_name, shown
 from xieshang.errors import UserError, ValidationFailed
 from xieshang.schema.context import Context
 from xieshang.schema.lists import connection_field
@@ -77,7 +77,6 @@ class FollowUp(RowType, Archivable):
 @strawberry.type(description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）")
 class Evaluation(RowType, Archivable):
     model = models.Evaluation
-    resident_name: str = strawberry.field(description="评价人 resident's name")
     resident_role: str | None = strawberry.field(
         description="评价人身份 resident's role，如 村党支部书记"
     )
@@ -101,6 +100,16 @@ class Evaluation(RowType, Archivable):
         model=models.Member,
         description="回访委员 member who made the return visit",
     )
+
+    @strawberry.field(
+        description="评价人 resident's name（本县机关人员可见全名，其他用户只见姓 masked）"
+    )
+    def resident_name(
+        self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
+    ) -> str:
+        access = personal_data(info.context.viewer, root.county_id)
+        # Evaluations are never shown to anonymous callers; were one to be, it would be masked.
+        return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
 
     @strawberry.field(description="评价人联系方式 resident's contact（已脱敏 masked）")
     def resident_contact(
