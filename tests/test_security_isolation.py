@@ -337,8 +337,18 @@ async def test_anonymous_callers_never_see_phones_or_contacts(xieshang_graphql: 
     assert set(refused.error_codes) == {"FORBIDDEN"}
 
 
-async def test_a_unit_sees_its_own_phone_masked_like_any_other(xieshang_graphql: Any) -> None:
-    unit = _client(xieshang_graphql, "unit")
-    data = await unit.query("{ followUps(first: 5) { edges { node { unit { phone } } } } }")
-    phones = [p for p in _values(data, "phone") if p]
-    assert phones and all("*" in p for p in phones)
+async def test_a_unit_sees_its_own_phone_masked_like_any_other(
+    xieshang_graphql: Any, xieshang_demo_sessions: Any
+) -> None:
+    async with xieshang_demo_sessions() as session, session.begin():
+        unit_id = await session.scalar(sa.select(m.User.unit_id).where(m.User.username == "unit"))
+        unit_row = await session.get(m.ResponsibleUnit, unit_id)
+        assert unit_row is not None
+        unit_row.phone = "08178888001"
+    query = "{ followUps(first: 5) { edges { node { unit { phone } } } } }"
+    unit_sees = {p for p in _values(await _client(xieshang_graphql, "unit").query(query), "phone")}
+    staff_sees = {
+        p for p in _values(await _client(xieshang_graphql, "staff").query(query), "phone")
+    }
+    assert unit_sees == {"081****8001"}
+    assert "08178888001" in staff_sees
