@@ -124,6 +124,30 @@ async def test_ordering_by_name_descending_is_stable_across_pages(
     assert names == [e["node"]["name"] for e in single["platforms"]["edges"]]
 
 
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_paging_by_a_timestamp_visits_every_row_once(
+    direction: str, xieshang_demo_client: GraphQLClient
+) -> None:
+    """Timestamps in cursors are compared as the column stores them (naive UTC text on SQLite)."""
+    query = """query($after: String, $direction: OrderDirection!) {
+      consultations(first: 25, after: $after, orderBy: {field: STARTS_AT, direction: $direction}) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id startsAt } }
+      }
+    }"""
+    seen: list[tuple[str, str]] = []
+    after = None
+    while True:
+        variables = {"after": after, "direction": direction}
+        page = (await xieshang_demo_client.query(query, variables))["consultations"]
+        seen += [(e["node"]["startsAt"], e["node"]["id"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == page["totalCount"] == len(set(seen)) > 25
+    times = [t for t, _ in seen]
+    assert times == sorted(times, reverse=direction == "DESC")
+
+
 async def test_empty_result_has_no_cursors(xieshang_demo_client: GraphQLClient) -> None:
     data = await xieshang_demo_client.query(
         '{ members(filter: {nameContains: "不存在的名字"}) { totalCount'
@@ -166,6 +190,31 @@ async def test_a_cursor_of_another_ordering_is_refused(xieshang_demo_client: Gra
     cursor = page["members"]["pageInfo"]["endCursor"]
     response = await xieshang_demo_client.post(
         "query($c: String) { members(first: 1, after: $c, orderBy: {field: NAME}) { totalCount } }",
+        {"c": cursor},
+    )
+    assert response.error_codes == ["INVALID_CURSOR"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        ["2024-06-01T09:00:00", 1],
+        ["not a time", 1],
+        [20240601, 1],
+        ["2024-06-01T09:00:00+08:00", "x"],
+    ],
+)
+async def test_a_forged_timestamp_cursor_is_refused_not_a_crash(
+    xieshang_demo_client: GraphQLClient, key: list[object]
+) -> None:
+    import base64
+    import json
+
+    raw = json.dumps(["STARTS_AT:ASC", key]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    response = await xieshang_demo_client.post(
+        "query($c: String) { consultations(first: 1, after: $c, orderBy: {field: STARTS_AT})"
+        " { totalCount } }",
         {"c": cursor},
     )
     assert response.error_codes == ["INVALID_CURSOR"]

@@ -35,17 +35,16 @@ def _date(text: str) -> date:
 
 async def prune_events(settings: Settings, args: argparse.Namespace) -> None:
     """Delete old events and record that it was done (the record itself is kept)."""
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            deleted = await audit.prune(session, args.before)
-            await audit.record(
-                session,
-                audit.event(
-                    Viewer.trusted(),
-                    "audit_prune",
-                    success=True,
-                    origin=audit.Origin(client_address="cli"),
-                    detail=f"before={args.before.isoformat()} deleted={deleted}",
-                ),
-            )
+    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
+        deleted = await audit.prune(session, args.before)
+        await audit.record(
+            session,
+            audit.event(
+                Viewer.trusted(),
+                "audit_prune",
+                success=True,
+                origin=audit.Origin(client_address="cli"),
+                detail=f"before={args.before.isoformat()} deleted={deleted}",
+            ),
+        )
     print(f"已删除 {args.before.isoformat()} 以前的审计日志 {deleted} 条")

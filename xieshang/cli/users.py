@@ -219,18 +219,15 @@ async def change_password(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def set_disabled(settings: Settings, username: str, disabled: bool) -> None:
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            user = await _user(session, username)
-            user.disabled = disabled
-            if disabled:
-                await accounts.revoke_all(session, user.id)
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-            await audit.record(
-                session, _event("user_disable" if disabled else "user_enable", user)
-            )
+    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
+        user = await _user(session, username)
+        user.disabled = disabled
+        if disabled:
+            await accounts.revoke_all(session, user.id)
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+        await audit.record(session, _event("user_disable" if disabled else "user_enable", user))
     print(f"已{'停用' if disabled else '启用'}账号 {user.username}")
 
 
@@ -258,18 +255,13 @@ async def print_token(settings: Settings, args: argparse.Namespace) -> None:
     minutes = args.minutes or settings.access_token_minutes
     if minutes > MAX_TOKEN_MINUTES:
         raise ConfigError(f"--minutes 最长 {MAX_TOKEN_MINUTES}（一天），收到 {minutes}")
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            user = await _user(session, args.user)
-            if user.disabled:
-                raise ValidationFailed(
-                    [UserError("user", "DISABLED", f"账号 {user.username} 已停用")]
-                )
-            token, expires = accounts.access_token(
-                dataclasses.replace(settings, access_token_minutes=minutes), user
-            )
-            await audit.record(
-                session, _event("token_issued", user, detail=f"minutes={minutes}")
-            )
+    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
+        user = await _user(session, args.user)
+        if user.disabled:
+            raise ValidationFailed([UserError("user", "DISABLED", f"账号 {user.username} 已停用")])
+        token, expires = accounts.access_token(
+            dataclasses.replace(settings, access_token_minutes=minutes), user
+        )
+        await audit.record(session, _event("token_issued", user, detail=f"minutes={minutes}"))
     print(token)
     print(f"有效至 {expires.astimezone(settings.zone):%Y-%m-%d %H:%M}", file=sys.stderr)

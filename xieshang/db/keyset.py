@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.types import TypeDecorator
 
 from xieshang.errors import XieshangError
 
@@ -53,7 +54,13 @@ class Ordering:
         """Rows strictly after ``key`` in this order (before it when ``reverse``)."""
         after = self.descending == reverse
         lhs = sa.tuple_(*self.columns) if len(self.columns) > 1 else self.columns[0]
-        rhs = sa.tuple_(*[sa.literal(v) for v in key]) if len(self.columns) > 1 else key[0]
+        # Literals take the column's type, so that they are bound as the column stores them
+        # (UTCDateTime: naive UTC text on SQLite, where an aware value would compare wrong).
+        rhs = (
+            sa.tuple_(*[sa.literal(v, c.type) for c, v in zip(self.columns, key, strict=True)])
+            if len(self.columns) > 1
+            else key[0]
+        )
         return lhs > rhs if after else lhs < rhs
 
 
@@ -66,14 +73,20 @@ def _encode_value(value: Any) -> Any:
 
 
 def _decode_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
+    type_ = column.type
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance  # UTCDateTime → DateTime
     try:
-        python_type = column.type.python_type
+        python_type = type_.python_type
     except NotImplementedError:
         return raw
     if raw is None:
         return None
     if python_type is datetime:
-        return datetime.fromisoformat(raw)
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise ValueError(raw)  # ours always carry their zone
+        return value
     if python_type is date:
         return date.fromisoformat(raw)
     if python_type is bool:

@@ -50,6 +50,16 @@ class AuthError(XieshangError):
     code = "UNAUTHENTICATED"
 
 
+class TokenReused(AuthError):
+    """A refresh token was presented a second time: it has leaked."""
+
+    code = "TOKEN_REUSED"
+
+    def __init__(self, message: str, *, user_id: int) -> None:
+        super().__init__(message)
+        self.user_id = user_id
+
+
 class LoginFailed(XieshangError):
     """Sign-in refused; the message never says which of username or password was wrong."""
 
@@ -265,9 +275,12 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> tupl
     if stored is None:
         raise AuthError("刷新令牌无效")
     if stored.revoked_at is not None:
-        # A used token came back: someone else has it. End every session of the account.
-        await revoke_all(session, stored.user_id)
-        raise AuthError("刷新令牌已使用过；为安全起见，该账号的所有登录已失效，请重新登录")
+        # A used token came back: someone else has it. The caller ends every session of the
+        # account (revoke_all) in a transaction of its own, since this one rolls back.
+        raise TokenReused(
+            "刷新令牌已使用过；为安全起见，该账号的所有登录已失效，请重新登录",
+            user_id=stored.user_id,
+        )
     if stored.expires_at <= now:
         raise AuthError("刷新令牌已过期，请重新登录")
     user = await session.get(m.User, stored.user_id)

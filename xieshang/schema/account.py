@@ -189,8 +189,11 @@ class AccountMutation:
                     ),
                 )
         except accounts.LoginFailed as exc:
-            if exc.code == "BAD_CREDENTIALS":
-                await _count_failure(context, input.username)
+            # Attributed to the account's county (when the account exists), so that the
+            # county's auditor sees attempts on its accounts.
+            county_id = await _failed_login(
+                context, input.username, count=exc.code == "BAD_CREDENTIALS"
+            )
             await audit.record_alone(
                 context.writes,
                 audit.event(
@@ -199,6 +202,7 @@ class AccountMutation:
                     success=False,
                     origin=context.origin,
                     target=input.username[:50],
+                    county_id=county_id,
                     detail=exc.code,
                 ),
             )
@@ -235,6 +239,9 @@ class AccountMutation:
                     ),
                 )
         except accounts.AuthError as exc:
+            if isinstance(exc, accounts.TokenReused):
+                async with context.writes() as session, session.begin():
+                    await accounts.revoke_all(session, exc.user_id)
             await audit.record_alone(
                 context.writes,
                 audit.event(
@@ -272,13 +279,17 @@ class AccountMutation:
         return LogoutPayload(ok=user is not None)
 
 
-async def _count_failure(context: Context, username: str) -> None:
-    """Count a failed sign-in (and lock after five) in a transaction that commits."""
+async def _failed_login(context: Context, username: str, *, count: bool) -> int | None:
+    """After a refused sign-in: count a wrong password (the fifth locks the account) in a
+    transaction that commits; returns the account's county, if there is such an account."""
     async with context.writes() as session, session.begin():
         user = await session.scalar(
             sa.select(models.User)
             .where(models.User.username == username.strip().lower())
             .with_for_update()
         )
-        if user is not None:
+        if user is None:
+            return None
+        if count:
             accounts.count_failure(user)
+        return user.county_id
