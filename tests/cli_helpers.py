@@ -13,7 +13,10 @@ SCRIPT = Path(sys.executable).with_name("xieshang")
 
 
 def run(
-    *args: str, url: URL | str | None = None, cwd: Path | None = None
+    *args: str,
+    url: URL | str | None = None,
+    cwd: Path | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
     if url is not None:
@@ -21,7 +24,13 @@ def run(
             url.render_as_string(hide_password=False) if isinstance(url, URL) else url
         )
     return subprocess.run(
-        [str(SCRIPT), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+        [str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        input=input if input is not None else "",
     )
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
@@ -351,7 +352,8 @@ async def viewer_from_token(session: AsyncSession, settings: Settings, token: st
         raise AuthError("访问令牌格式错误") from exc
     try:
         if header.get("kid") and settings.jwks_url:
-            claims = _external_claims(settings, token)
+            # The key fetch is blocking I/O (cached after the first): keep it off the loop.
+            claims = await asyncio.to_thread(_external_claims, settings, token)
             username = str(claims.get(settings.jwks_username_claim) or "")
             user = await session.scalar(
                 sa.select(m.User).where(m.User.username == username.lower())
