@@ -17,8 +17,10 @@ def run(
     url: URL | str | None = None,
     cwd: Path | None = None,
     input: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
+    env |= extra_env or {}
     if url is not None:
         env["XIESHANG_DATABASE_URL"] = (
             url.render_as_string(hide_password=False) if isinstance(url, URL) else url

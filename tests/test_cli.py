@@ -96,6 +96,10 @@ def test_db_upgrade_current_downgrade_and_demo_load(xieshang_databases: TestData
     assert run("db", "upgrade", url=url).returncode == 0
     assert "at head" in run("db", "current", url=url).stdout
 
+    production = {"XIESHANG_ENV": "production", "XIESHANG_SECRET": "s" * 40}
+    refused_in_production = run("demo", "load", url=url, extra_env=production)
+    assert "演示账号" in one_line_error(refused_in_production)
+
     first = run("demo", "load", "--seed", "2024", url=url)
     assert first.returncode == 0, first.stderr
     assert "已载入" in first.stdout and "委员 250" in first.stdout

@@ -7,6 +7,7 @@ from typing import Any
 
 from xieshang.cli.common import database, integer, subcommands
 from xieshang.config import Settings
+from xieshang.errors import ConfigError
 
 
 def register(commands: Any) -> None:
@@ -23,8 +24,14 @@ def register(commands: Any) -> None:
 
 
 async def load_demo(settings: Settings, seed: int, replace: bool) -> None:
-    """Load 蓬安县 and say what happened in one line."""
+    """Load 蓬安县 and say what happened in one line (never in production: the demo accounts
+    have a published password)."""
     from xieshang.demo import pengan
+
+    if settings.is_production:
+        raise ConfigError(
+            "生产环境（XIESHANG_ENV=production）不能载入演示数据：演示账号的密码是公开的"
+        )
 
     async with database(settings) as sessions:
         result = await pengan.load(sessions, seed=seed, replace=replace)
