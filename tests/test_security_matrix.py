@@ -123,6 +123,16 @@ def test_every_nested_field_returning_records_is_guarded() -> None:
     assert unguarded == set(), "object types reachable without a reading rule"
 
 
+def test_root_fields_allow_no_one_their_type_refuses() -> None:
+    """Root lists are checked once, at the root (their edges and nodes are not checked again), so
+    a root field must not let in a role that may not read the type it returns."""
+    for name, field in QUERY_FIELDS.items():
+        type_name = guarded_type(field.type)
+        if type_name is not None:
+            extra = policy.ROOT_READERS[name] - policy.TYPE_READERS[type_name]
+            assert extra == frozenset(), f"{name} lets {set(extra)} read {type_name}"
+
+
 # -- calling every field ------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -125,10 +126,13 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
         JSONValue: JSON_SCALAR,
     }
     extensions: list[Any] = []
+    alias_rules = MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
     if tuned:
         extensions += [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
     extensions += [
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        # The alias rule is made once: MaxAliasesLimiter makes a new rule class per instance,
+        # which would miss the validation cache on every request.
+        lambda: AddValidationRules(alias_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: QueryLimits(max_depth=settings.max_depth, max_cost=settings.max_cost),
         MaskInternalErrors,

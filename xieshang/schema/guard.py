@@ -77,7 +77,10 @@ def apply(schema: graphql.GraphQLSchema) -> dict[str, list[str]]:
         for field_name, field in graphql_type.fields.items():
             resolve = field.resolve or graphql.default_field_resolver
             guarded_name = guarded_type(field.type)
-            if guarded_name is not None and graphql_type not in roots:
+            # Inside a connection or edge of a type the check was made where the connection
+            # was reached: checking every edge and node again would only cost time.
+            carried = guarded_name is not None and guarded_type(graphql_type) == guarded_name
+            if guarded_name is not None and graphql_type not in roots and not carried:
                 resolve = _typed(resolve, guarded_name)
             if mutation is not None:
                 resolve = _root(resolve, field_name, mutation=mutation)
