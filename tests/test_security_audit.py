@@ -94,7 +94,10 @@ async def _inject_failure(engine: AsyncEngine, table: str, when: str) -> None:
 
 
 async def test_when_the_event_cannot_be_written_the_change_is_not_either(
-    xieshang_graphql: Any, xieshang_demo_engine: AsyncEngine, xieshang_demo_sessions: Any
+    xieshang_graphql: Any,
+    xieshang_demo_engine: AsyncEngine,
+    xieshang_demo_sessions: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     staff = xieshang_graphql(as_user="staff")
     county = await _county_input(staff)
@@ -105,7 +108,12 @@ async def test_when_the_event_cannot_be_written_the_change_is_not_either(
     )
     response = await staff.post(CREATE_SECTOR, {"input": {"countyId": county, "name": "无痕界别"}})
     assert response.error_codes == ["INTERNAL_ERROR"]
-    assert response.errors[0]["extensions"]["requestId"] == response.headers["x-request-id"]
+    request_id = response.errors[0]["extensions"]["requestId"]
+    assert request_id == response.headers["x-request-id"]
+    # The client gets the request ID and no detail; the log has both, under the same ID.
+    assert "refused by the test" not in str(response.body)
+    logged = [r for r in caplog.records if request_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
     assert await _sectors(xieshang_demo_sessions, "无痕界别") == 0
     (event,) = await _events(xieshang_demo_sessions, action="mutation:createSector")
     assert event.success is False and event.detail is not None
