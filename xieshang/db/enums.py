@@ -72,6 +72,11 @@ class TopicStatus(LabelledEnum):
     CLOSED = "CLOSED", "已办结 closed"
 
 
+class ScreeningSeverity(LabelledEnum):
+    WARNING = "WARNING", "需注意 warning: the office should look at it before selecting"
+    NOTICE = "NOTICE", "提示 notice: for information"
+
+
 class ConsultationStatus(LabelledEnum):
     SCHEDULED = "SCHEDULED", "已安排 scheduled"
     HELD = "HELD", "已举行 held"

@@ -101,6 +101,9 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     "Studio": PUBLIC,
     "SelectionRound": PUBLIC,
     "Topic": frozenset({*PUBLIC, Role.UNIT}),
+    # A topic's progress is public; who moved it is shown to signed-in users only.
+    "TopicTransition": frozenset({*PUBLIC, Role.UNIT}),
+    "TopicScreeningNote": READERS,
     "Consultation": frozenset({*PUBLIC, Role.UNIT}),
     "ConsultationAttendance": READERS,
     "Outcome": frozenset({*PUBLIC, Role.UNIT}),
@@ -172,7 +175,7 @@ COUNTY_OFFICE_WORK = (
     *("attestPlatformChecklistItem", "withdrawPlatformChecklistItem"),
     *("createStudio", "updateStudio", "archiveStudio", "addStudioMember", "removeStudioMember"),
     *("createSelectionRound", "updateSelectionRound", "deleteSelectionRound"),
-    *("createTopic", "updateTopic", "archiveTopic"),
+    *("createTopic", "updateTopic", "archiveTopic", "changeTopicStatus"),
     *("createConsultation", "updateConsultation", "archiveConsultation"),
     *("setConsultationAttendance", "removeConsultationAttendance"),
     *("createOutcome", "updateOutcome", "archiveOutcome"),

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Role, Satisfaction
-from xieshang.domain import crud
+from xieshang.domain import crud, events
 from xieshang.domain import follow_up as follow_up_domain
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
@@ -129,6 +129,31 @@ class FollowUpQuery:
     )
 
 
+async def _announce_assigned(
+    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
+) -> None:
+    _announce(session, row, events.FollowUpChange.ASSIGNED)
+
+
+async def _announce_updated(
+    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
+) -> None:
+    _announce(session, row, events.FollowUpChange.UPDATED)
+
+
+def _announce(session: AsyncSession, row: models.FollowUp, change: events.FollowUpChange) -> None:
+    events.emit(
+        session,
+        events.Event(events.EventKind.FOLLOW_UP_CHANGED, row.county_id, row.id, change.value),
+    )
+
+
+async def _announce_evaluation(
+    session: AsyncSession, row: models.Evaluation, values: dict[str, Any], context: Context
+) -> None:
+    events.emit(session, events.Event(events.EventKind.EVALUATION_SUBMITTED, row.county_id, row.id))
+
+
 _FollowUpCrud = crud_mutations(
     "FollowUp",
     follow_up_domain.FOLLOW_UP,
@@ -142,6 +167,8 @@ _FollowUpCrud = crud_mutations(
     node_field="follow_up",
     noun="督办任务",
     update_exclude=("outcome_id",),
+    after_create=_announce_assigned,
+    after_update=_announce_updated,
 )
 _EvaluationCrud = crud_mutations(
     "Evaluation",
@@ -162,6 +189,7 @@ _EvaluationCrud = crud_mutations(
     node_field="evaluation",
     noun="群众评价",
     update_exclude=("outcome_id",),
+    after_create=_announce_evaluation,
 )
 
 
@@ -173,7 +201,10 @@ async def _add_note(session: AsyncSession, values: dict[str, Any], context: Cont
             raise ValidationFailed([UserError("followUpId", "NOT_FOUND", "所选督办任务不存在")])
         values.setdefault("author", viewer.username)
     await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
-    return await session.get(models.FollowUp, values["follow_up_id"])
+    task = await session.get(models.FollowUp, values["follow_up_id"])
+    assert task is not None  # the note's reference was checked above
+    _announce(session, task, events.FollowUpChange.PROGRESS)
+    return task
 
 
 @strawberry.type

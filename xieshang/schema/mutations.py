@@ -43,7 +43,8 @@ class UserError:
     code: str = strawberry.field(
         description=(
             "错误代码 stable code：INVALID_ID、NOT_FOUND、ARCHIVED、REQUIRED、TOO_LONG、OUT_OF_RANGE、"
-            "INVALID_VALUE、DATE_ORDER、DUPLICATE、STALE_VERSION、INVALID_STATE、CONFLICT"
+            "INVALID_VALUE、DATE_ORDER、DUPLICATE、STALE_VERSION、INVALID_STATE、INVALID_TRANSITION、"
+            "RATE_LIMITED、INVALID_TOKEN、CONFLICT"
         )
     )
     message: str = strawberry.field(description="中文说明 message for people")
@@ -171,8 +172,15 @@ def mutation_field(
     handler: Handler,
     description: str,
     input_description: str,
+    restrict: bool = True,
 ) -> Any:
-    """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in one transaction."""
+    """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in one transaction.
+
+    The transaction may change rows of the viewer's own county only. A mutation open to callers
+    without a county (residents submitting a topic or an evaluation) passes ``restrict=False``;
+    its handler must then call :func:`xieshang.domain.crud.restrict` itself with the one county
+    the input names, before it writes anything.
+    """
     input_type = make_input(f"{name}Input", input_description, fields)
     payload = payload_type(name, node_field, node_type, f"{description} 的结果 result of {name}")
 
@@ -185,7 +193,7 @@ def mutation_field(
         try:
             values = input_values(input, id_types)
             async with context.writes() as session, session.begin():
-                if not viewer.system:
+                if restrict and not viewer.system:
                     # Only the viewer's own county can change, whatever the handler touches.
                     crud.restrict(session, viewer.writable_county())
                 row = await handler(session, values, context)
@@ -290,6 +298,7 @@ def crud_mutations(
     update_exclude: tuple[str, ...] = (),
     after_write: AfterWrite | None = None,
     after_create: AfterWrite | None = None,
+    after_update: AfterWrite | None = None,
     archive: bool = True,
 ) -> type:
     """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
@@ -320,8 +329,9 @@ def crud_mutations(
     async def update(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
         pk, version = values.pop("id"), values.pop("expected_version")
         row = await crud.update(session, entity, pk, version, values, env=context)
-        if after_write is not None:
-            await after_write(session, row, values, context)
+        for hook in (after_update, after_write):
+            if hook is not None:
+                await hook(session, row, values, context)
         return row
 
     async def archive_row(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:

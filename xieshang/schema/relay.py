@@ -118,6 +118,8 @@ NODE_MODULES: dict[str, str] = {
     "Studio": "studio",
     "SelectionRound": "studio",
     "Topic": "topic",
+    "TopicTransition": "topic",
+    "TopicScreeningNote": "topic",
     "Consultation": "consultation",
     "Outcome": "consultation",
     "Instruction": "consultation",

@@ -7,7 +7,12 @@ from xieshang.db.models.consultation import (
     Instruction,
     Outcome,
 )
-from xieshang.db.models.follow_up import Evaluation, FollowUp, FollowUpNote
+from xieshang.db.models.follow_up import (
+    Evaluation,
+    EvaluationInvitation,
+    FollowUp,
+    FollowUpNote,
+)
 from xieshang.db.models.member import Member
 from xieshang.db.models.organisation import (
     County,
@@ -27,7 +32,7 @@ from xieshang.db.models.records import (
     ProposalJointProposer,
 )
 from xieshang.db.models.studio import SelectionRound, Studio, StudioMember
-from xieshang.db.models.topic import Topic
+from xieshang.db.models.topic import Topic, TopicScreeningNote, TopicTransition
 
 __all__ = [
     "Activity",
@@ -40,6 +45,7 @@ __all__ = [
     "Deed",
     "DeedParticipant",
     "Evaluation",
+    "EvaluationInvitation",
     "FollowUp",
     "FollowUpNote",
     "GridAssignment",
@@ -59,6 +65,8 @@ __all__ = [
     "Studio",
     "StudioMember",
     "Topic",
+    "TopicScreeningNote",
+    "TopicTransition",
     "User",
     "UserCountyGrant",
 ]

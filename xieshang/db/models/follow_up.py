@@ -55,6 +55,9 @@ class FollowUp(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
     completed_on: Mapped[date | None]
     result_class: Mapped[ResultClass | None] = mapped_column(enum_type(ResultClass))
+    #: The county-calendar day the task was announced overdue (once, by whichever process
+    #: got there first); None while it is not overdue or not yet announced.
+    overdue_announced_on: Mapped[date | None]
 
 
 class FollowUpNote(TenantOwned, Base):
@@ -82,7 +85,11 @@ class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
         tenant_key(),
         tenant_fk("outcome_id", "outcomes"),
         tenant_fk("visited_by_member_id", "members"),
+        tenant_fk("invitation_id", "evaluation_invitations"),
         not_blank("resident_name"),
+        # One evaluation per invitation, whatever races the application loses.
+        sa.UniqueConstraint("invitation_id"),
+        sa.CheckConstraint("invitation_id IS NULL OR channel = 'FORM'", name="invitation_is_form"),
         # A return visit is recorded by a member; a form is filled in by the resident alone.
         sa.CheckConstraint(
             "(channel = 'RETURN_VISIT') = (visited_by_member_id IS NOT NULL)",
@@ -103,4 +110,36 @@ class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
     suggestion: Mapped[str | None] = mapped_column(sa.Text)
     channel: Mapped[EvaluationChannel] = mapped_column(enum_type(EvaluationChannel))
     visited_by_member_id: Mapped[int | None] = mapped_column(index=True)
+    #: The invitation a resident answered through (FORM evaluations sent by link).
+    invitation_id: Mapped[int | None]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvaluationInvitation(TenantOwned, Base):
+    """An invitation for a named resident to evaluate an outcome through a one-time link.
+
+    Only the SHA-256 hash of the link token is stored; the token is shown once, when the
+    invitation is created. ``used_at`` is set by the one submission that wins.
+    """
+
+    __tablename__ = "evaluation_invitations"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("outcome_id", "outcomes"),
+        not_blank("resident_name"),
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(index=True)
+    resident_name: Mapped[str] = mapped_column(sa.String(50))
+    resident_role: Mapped[str | None] = mapped_column(sa.String(50))
+    #: Personal data: shown only to the county office.
+    resident_contact: Mapped[str | None] = mapped_column(sa.String(100))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by: Mapped[str | None] = mapped_column(sa.String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    #: Withdrawn by the office before it was used.
+    revoked_at: Mapped[datetime | None]

@@ -19,7 +19,7 @@ from xieshang.db.base import (
     tenant_key,
     utcnow,
 )
-from xieshang.db.enums import TopicSource, TopicStatus
+from xieshang.db.enums import ScreeningSeverity, TopicSource, TopicStatus
 
 
 class Topic(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -68,3 +68,46 @@ class Topic(TenantOwned, Timestamped, Versioned, Archivable, Base):
     #: Why the topic was kept for reference or returned.
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopicTransition(TenantOwned, Base):
+    """One step of a topic's workflow (its timeline): who moved it, when, from and to what."""
+
+    __tablename__ = "topic_transitions"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("topic_id", "topics", ondelete="CASCADE"),
+        sa.Index("ix_topic_transitions_topic_id_occurred_at", "topic_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int]
+    #: None for the first entry: the topic came in.
+    from_status: Mapped[TopicStatus | None] = mapped_column(enum_type(TopicStatus))
+    to_status: Mapped[TopicStatus] = mapped_column(enum_type(TopicStatus))
+    #: Username (or ANONYMOUS / SYSTEM) and role of whoever made the step.
+    actor: Mapped[str | None] = mapped_column(sa.String(50))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopicScreeningNote(TenantOwned, Base):
+    """What a county's screening rule said about a topic when it came in (议题初筛意见)."""
+
+    __tablename__ = "topic_screening_notes"
+    __table_args__ = (
+        tenant_key(),
+        tenant_fk("topic_id", "topics", ondelete="CASCADE"),
+        not_blank("code"),
+        not_blank("message"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(index=True)
+    #: The rule plugin that wrote the note.
+    plugin: Mapped[str] = mapped_column(sa.String(100))
+    code: Mapped[str] = mapped_column(sa.String(50))
+    severity: Mapped[ScreeningSeverity] = mapped_column(enum_type(ScreeningSeverity))
+    message: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
