@@ -20,9 +20,9 @@ IDS_QUERY = """{
   county_: platforms(filter: {level: COUNTY}) { edges { node { id } } }
   township: platforms(first: 1, filter: {level: TOWNSHIP}) { edges { node { id } } }
   studios(first: 1) { edges { node { id } } }
-  topics(first: 1, filter: {isKey: true}) { edges { node { id } } }
-  consultations(first: 1) { edges { node { id } } }
-  outcomes(first: 1) { edges { node { id } } }
+  topics(first: 1, filter: {status: IN_IMPLEMENTATION}) { edges { node {
+    id consultations(first: 1) { edges { node { id outcomes(first: 1) { edges { node { id } } } } } }
+  } } }
   proposals(first: 1, filter: {filing: FILED}) { edges { node { id } } }
 }"""
 
@@ -46,8 +46,11 @@ async def ids(xieshang_demo_client: GraphQLClient) -> dict[str, str]:
         "township": _first(data, "township"),
         "studio": _first(data, "studios"),
         "topic": _first(data, "topics"),
-        "consultation": _first(data, "consultations"),
-        "outcome": _first(data, "outcomes"),
+        # A topic still in implementation: it takes further consultations, outcomes and tasks.
+        "consultation": _first(data["topics"]["edges"][0]["node"], "consultations"),
+        "outcome": _first(
+            data["topics"]["edges"][0]["node"]["consultations"]["edges"][0]["node"], "outcomes"
+        ),
         "proposal": _first(data, "proposals"),
     }
 

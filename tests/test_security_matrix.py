@@ -48,7 +48,7 @@ EXPECTED_READS: dict[str, set[str]] = {
     ),
     **dict.fromkeys(
         ("responsibleUnits", "gridAssignments", "evaluations", "opinionReports", "standards",
-         "assessments", "ranking"),
+         "assessments", "ranking", "supervisionBoard"),
         COUNTY_READERS,
     ),
     "followUps": COUNTY_READERS | {"UNIT"},  # a unit sees its own tasks
@@ -68,8 +68,8 @@ def expected_writers(mutation: str) -> set[str]:
         return set()  # the operator's job (CLI, in-process)
     if mutation in COUNTY_ADMIN_ONLY:
         return {"ADMIN"}
-    if mutation == "addFollowUpNote":
-        return {"ADMIN", "STAFF", "UNIT"}  # a unit reports progress on its tasks
+    if mutation in ("addFollowUpNote", "completeFollowUp"):
+        return {"ADMIN", "STAFF", "UNIT"}  # a unit reports progress on its tasks and ends them
     return {"ADMIN", "STAFF"}  # the county office keeps the county's records
 
 

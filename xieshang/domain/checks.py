@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,7 +90,8 @@ class Checker:
             if column is None or name in MANAGED:
                 cleaned[name] = value
                 continue
-            if isinstance(value, str):
+            # Enum values are strings too (StrEnum) but are not text to trim.
+            if isinstance(value, str) and not isinstance(value, Enum):
                 value = value.strip() or None
                 if value is not None:
                     limit = getattr(column.type, "length", None) or MAX_TEXT

@@ -115,6 +115,8 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     "ResponsibleUnit": frozenset({*READERS, Role.UNIT}),
     "FollowUp": frozenset({*READERS, Role.UNIT}),
     "FollowUpNote": frozenset({*READERS, Role.UNIT}),
+    "SupervisionBoard": READERS,
+    "UnitSupervision": READERS,
     "Instruction": frozenset({*READERS, Role.UNIT}),
     "Evaluation": READERS,
     "OpinionReport": READERS,
@@ -147,6 +149,7 @@ ROOT_READERS: dict[str, frozenset[str]] = {
     "consultations": PUBLIC,
     "outcomes": PUBLIC,
     "followUps": frozenset({*READERS, Role.UNIT}),
+    "supervisionBoard": READERS,
     "evaluations": READERS,
     "opinionReports": READERS,
     "activities": PUBLIC,
@@ -204,8 +207,9 @@ WRITERS: dict[str, frozenset[str]] = {
     "enableCountyStandard": frozenset({Role.ADMIN}),
     "disableCountyStandard": frozenset({Role.ADMIN}),
     **dict.fromkeys(COUNTY_OFFICE_WORK, EDITORS),
-    # Units report progress on their own tasks.
+    # Units report progress on their own tasks and complete them.
     "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
+    "completeFollowUp": frozenset({*EDITORS, Role.UNIT}),
 }
 
 

@@ -144,6 +144,29 @@ ATTENDANCE = links.LinkKind(
     models.ConsultationAttendance, consultations.CONSULTATION, "consultation_id", "受邀委员"
 )
 
+
+async def _consultation_created(
+    session: AsyncSession, row: models.Consultation, values: dict[str, Any], context: Context
+) -> None:
+    await consultations.consultation_saved(
+        session, row, context.viewer, created=True, status_changed=False
+    )
+
+
+async def _consultation_updated(
+    session: AsyncSession, row: models.Consultation, values: dict[str, Any], context: Context
+) -> None:
+    await consultations.consultation_saved(
+        session, row, context.viewer, created=False, status_changed="status" in values
+    )
+
+
+async def _outcome_created(
+    session: AsyncSession, row: models.Outcome, values: dict[str, Any], context: Context
+) -> None:
+    await consultations.outcome_reported(session, row, context.viewer)
+
+
 _ConsultationCrud = crud_mutations(
     "Consultation",
     consultations.CONSULTATION,
@@ -164,6 +187,8 @@ _ConsultationCrud = crud_mutations(
     node_field="consultation",
     noun="协商活动",
     update_exclude=("topic_id",),
+    after_create=_consultation_created,
+    after_update=_consultation_updated,
 )
 _Attendance = link_mutations(
     ATTENDANCE,
@@ -189,6 +214,7 @@ _OutcomeCrud = crud_mutations(
     node_field="outcome",
     noun="协商成果",
     update_exclude=("consultation_id",),
+    after_create=_outcome_created,
 )
 
 INSTRUCTION_FIELDS = {

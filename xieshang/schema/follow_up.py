@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Role, Satisfaction
-from xieshang.domain import crud, events
+from xieshang.domain import consultations, crud, events, supervision
 from xieshang.domain import follow_up as follow_up_domain
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
@@ -19,10 +19,11 @@ from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
 from xieshang.errors import UserError, ValidationFailed
 from xieshang.schema.context import Context
+from xieshang.schema.errors import query_error
 from xieshang.schema.lists import connection_field
 from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
-from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.relay import Archivable, GlobalIdError, RowType, from_global_id
 from xieshang.schema.specs import EVALUATIONS, FOLLOW_UPS
 
 
@@ -66,6 +67,19 @@ class FollowUp(RowType, Archivable):
         order_by=("noted_at", "id"),
         description="办理进展 progress notes（按时间）",
     )
+
+    @strawberry.field(
+        description=(
+            "距办理期限的天数 days left until the due date（按县所在时区的日历；"
+            "逾期为负数，已办结为空）"
+        )
+    )
+    def days_left(
+        self, root: strawberry.Parent[models.FollowUp], info: Info[Context, Any]
+    ) -> int | None:
+        if root.status is FollowUpStatus.DONE:
+            return None
+        return (root.due_on - local_today(info.context.settings.zone)).days
 
     @strawberry.field(description="是否逾期 overdue：未办结且已过期限（按县所在时区的日历）")
     def is_overdue(
@@ -119,8 +133,100 @@ class Evaluation(RowType, Archivable):
         return shown(root.resident_contact, access, mask_contact)
 
 
+@strawberry.type(description="承办单位督办情况 UnitSupervision：督办台账中的一行")
+class UnitSupervision:
+    unit_id: strawberry.Private[int]
+    open: int = strawberry.field(description="未办结任务数 open tasks")
+    overdue: int = strawberry.field(description="其中逾期 overdue tasks")
+    due_soon: int = strawberry.field(description="其中即将到期 open tasks due within the window")
+    done: int = strawberry.field(description="已办结任务数 tasks done")
+    done_on_time: int = strawberry.field(description="按期办结数 tasks done by their due date")
+    unit = to_one(
+        "ResponsibleUnit",
+        "unit_id",
+        model=models.ResponsibleUnit,
+        description="承办单位 responsible unit",
+        required=True,
+    )
+
+    @strawberry.field(
+        description="按期办结率 on-time rate（按期办结 ÷ 已办结；无已办结任务时为空）"
+    )
+    def on_time_rate(self) -> float | None:
+        return round(self.done_on_time / self.done, 4) if self.done else None
+
+
+@strawberry.type(
+    description=(
+        "督办台账 SupervisionBoard：全县督办任务的汇总，逾期多的承办单位在前；"
+        "任务明细用 followUps(filter: {open: true}) 按期限排序（逾期的自然在前）"
+    )
+)
+class SupervisionBoard:
+    as_of: date = strawberry.field(description="统计日期 as of（县所在时区的今天）")
+    within_days: int = strawberry.field(description="即将到期的天数窗口 window for due soon")
+    open: int = strawberry.field(description="未办结任务数 open tasks")
+    overdue: int = strawberry.field(description="逾期任务数 overdue tasks")
+    due_soon: int = strawberry.field(description="即将到期任务数 open tasks due within the window")
+    done: int = strawberry.field(description="已办结任务数 tasks done")
+    units: list[UnitSupervision] = strawberry.field(
+        description="各承办单位 per unit（逾期多的在前） units, most overdue first"
+    )
+
+
+async def _board(info: Info[Context, Any], county_id: strawberry.ID, within_days: int) -> Any:
+    context = info.context
+    try:
+        _, pk = from_global_id(county_id, expect="County", field="countyId")
+    except GlobalIdError as exc:
+        raise query_error(exc.code, exc.message) from exc
+    counties = context.viewer.readable_counties()
+    if counties is not None and pk not in counties:
+        raise query_error("NOT_FOUND", "所选县级政协不存在")
+    if not 0 <= within_days <= 90:
+        raise query_error("OUT_OF_RANGE", "即将到期的天数窗口应在 0 到 90 之间")
+    today = local_today(context.settings.zone)
+    async with context.sessions() as session:
+        board = await supervision.board(session, pk, today, within_days)
+    return SupervisionBoard(
+        as_of=board.as_of,
+        within_days=board.within_days,
+        open=board.open,
+        overdue=board.overdue,
+        due_soon=board.due_soon,
+        done=board.done,
+        units=[
+            UnitSupervision(
+                unit_id=u.unit_id,
+                open=u.open,
+                overdue=u.overdue,
+                due_soon=u.due_soon,
+                done=u.done,
+                done_on_time=u.done_on_time,
+            )
+            for u in board.units
+        ],
+    )
+
+
 @strawberry.type
 class FollowUpQuery:
+    @strawberry.field(
+        description="督办台账 supervision board of a county（逾期优先 overdue first）"
+    )
+    async def supervision_board(
+        self,
+        info: Info[Context, Any],
+        county_id: Annotated[
+            strawberry.ID, strawberry.argument(description="县级政协（全局 ID） county")
+        ],
+        within_days: Annotated[
+            int,
+            strawberry.argument(description="即将到期的天数窗口 days ahead counted as due soon"),
+        ] = 7,
+    ) -> SupervisionBoard:
+        return await _board(info, county_id, within_days)  # type: ignore[no-any-return]
+
     follow_ups = connection_field(
         FOLLOW_UPS, description="督办任务列表 follow-up tasks（默认按办理期限）"
     )
@@ -132,6 +238,7 @@ class FollowUpQuery:
 async def _announce_assigned(
     session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
 ) -> None:
+    await consultations.task_assigned(session, row, context.viewer)
     _announce(session, row, events.FollowUpChange.ASSIGNED)
 
 
@@ -142,10 +249,7 @@ async def _announce_updated(
 
 
 def _announce(session: AsyncSession, row: models.FollowUp, change: events.FollowUpChange) -> None:
-    events.emit(
-        session,
-        events.Event(events.EventKind.FOLLOW_UP_CHANGED, row.county_id, row.id, change.value),
-    )
+    supervision.announce(session, row, change)
 
 
 async def _announce_evaluation(
@@ -201,10 +305,32 @@ async def _add_note(session: AsyncSession, values: dict[str, Any], context: Cont
             raise ValidationFailed([UserError("followUpId", "NOT_FOUND", "所选督办任务不存在")])
         values.setdefault("author", viewer.username)
     await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
-    task = await session.get(models.FollowUp, values["follow_up_id"])
+    task = await session.get(models.FollowUp, values["follow_up_id"], with_for_update=True)
     assert task is not None  # the note's reference was checked above
+    if task.status is FollowUpStatus.DONE:
+        raise ValidationFailed(
+            [UserError("followUpId", "INVALID_STATE", "该督办任务已办结，不能再报告进展")]
+        )
+    supervision.start_progress(task)
+    await session.flush()
     _announce(session, task, events.FollowUpChange.PROGRESS)
     return task
+
+
+async def _complete(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    task = await crud.load_for_update(session, follow_up_domain.FOLLOW_UP, values["id"])
+    supervision.check_unit(context.viewer, task)
+    crud.check_not_archived(follow_up_domain.FOLLOW_UP, task)
+    crud.check_version(follow_up_domain.FOLLOW_UP, task, values["expected_version"])
+    completed_on = values.get("completed_on") or local_today(context.settings.zone)
+    return await supervision.complete(
+        session,
+        task,
+        context.viewer,
+        completed_on=completed_on,
+        result_class=values["result_class"],
+        note=values.get("note"),
+    )
 
 
 @strawberry.type
@@ -220,6 +346,30 @@ class FollowUpMutation(_FollowUpCrud, _EvaluationCrud):  # type: ignore[misc,val
         node_field="follow_up",
         node_type="FollowUp",
         handler=_add_note,
-        description="报告办理进展 add a progress note to a follow-up task",
+        description=(
+            "报告办理进展 add a progress note to a follow-up task"
+            "（首次报告时任务由已交办转为办理中）"
+        ),
         input_description="报告办理进展的输入 input of addFollowUpNote",
+    )
+    complete_follow_up = mutation_field(
+        "CompleteFollowUp",
+        fields={
+            "id": InputField(strawberry.ID, "督办任务 follow-up task"),
+            "expected_version": InputField(int, "读取时的版本号 version last read"),
+            "result_class": InputField(ResultClass, "办理结果类别 result class（A/B/C/D）"),
+            "completed_on": InputField(
+                date | None, "办结日期 date completed（不填为县所在时区的今天）"
+            ),
+            "note": InputField(str | None, "办结说明 closing note（记为一条办理进展）"),
+        },
+        id_types={"id": "FollowUp"},
+        node_field="follow_up",
+        node_type="FollowUp",
+        handler=_complete,
+        description=(
+            "办结督办任务 complete a follow-up task with its result class"
+            "（议题的任务全部办结时议题自动办结）"
+        ),
+        input_description="办结督办任务的输入 input of completeFollowUp",
     )

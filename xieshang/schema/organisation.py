@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
@@ -19,9 +20,11 @@ from xieshang.schema.assessments import (
     county_summary,
 )
 from xieshang.schema.context import Context
+from xieshang.schema.errors import query_error
 from xieshang.schema.lists import Link, connection_field
+from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, crud_mutations
-from xieshang.schema.relay import Archivable, RowType, Tracked
+from xieshang.schema.relay import Archivable, RowType, Tracked, lazy_node
 from xieshang.schema.specs import (
     COUNTIES,
     FOLLOW_UPS,
@@ -99,6 +102,40 @@ class ResponsibleUnit(RowType, Archivable):
         link=Link(models.FollowUp.unit_id),
         description="交办给本单位的督办任务 follow-up tasks assigned to the unit（默认按期限）",
     )
+
+    @strawberry.field(
+        graphql_type=list[lazy_node("FollowUp")],  # type: ignore[misc]
+        description=(
+            "催办提醒 reminders：本单位未办结、已逾期或将在若干天内到期的任务，期限近的在前"
+        ),
+    )
+    async def reminders(
+        self,
+        root: strawberry.Parent[models.ResponsibleUnit],
+        info: Info[Context, Any],
+        within_days: Annotated[
+            int, strawberry.argument(description="提前提醒的天数 days ahead (0–90)")
+        ] = 7,
+    ) -> list[Any]:
+        from xieshang.domain import supervision
+        from xieshang.domain.calendar import local_today
+
+        if not 0 <= within_days <= 90:
+            raise query_error("OUT_OF_RANGE", "提前提醒的天数应在 0 到 90 之间")
+        context = info.context
+        today = local_today(context.settings.zone)
+
+        async def load(unit_ids: list[int]) -> list[list[models.FollowUp]]:
+            async with context.sessions() as session:
+                found = await supervision.reminders(session, unit_ids, today, within_days)
+            return [found[pk] for pk in unit_ids]
+
+        loader = context.loaders.get(
+            ("reminders", within_days, field_scope(info)), lambda: DataLoader(load)
+        )
+        rows: list[Any] = await loader.load(root.id)
+        viewer = context.viewer
+        return [r for r in rows if policy.row_visible(viewer, r)]
 
     @strawberry.field(
         description="联系电话 phone：本县机关人员可见完整号码，其他人看到脱敏号码或看不到"

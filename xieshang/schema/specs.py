@@ -378,6 +378,7 @@ class FollowUpFilter(ScopedFilter):
     outcome_id: ID | None = _opt("协商成果 outcome")
     unit_id: ID | None = _opt("承办单位 responsible unit")
     status: FollowUpStatus | None = _opt("状态 status")
+    open: bool | None = _opt("是否未办结 open tasks only (true) or done only (false)")
     overdue: bool | None = _opt("是否逾期（未办结且已过期限，按县所在时区的日历） overdue")
     due_from: date | None = _opt("期限不早于 due on or after")
     due_to: date | None = _opt("期限不晚于 due on or before")
@@ -391,6 +392,11 @@ FOLLOW_UPS = ListSpec(
         "outcome_id": global_id(m.FollowUp.outcome_id, "Outcome"),
         "unit_id": global_id(m.FollowUp.unit_id, "ResponsibleUnit"),
         "status": equals(m.FollowUp.status),
+        "open": lambda value, _c: (
+            (m.FollowUp.status != FollowUpStatus.DONE)
+            if value
+            else (m.FollowUp.status == FollowUpStatus.DONE)
+        ),
         "overdue": _overdue,
         "due_from": at_least(m.FollowUp.due_on),
         "due_to": at_most(m.FollowUp.due_on),
