@@ -3,6 +3,7 @@ illegal steps refused with the allowed ones named, and every step on the topic's
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -415,3 +416,40 @@ def test_every_status_is_reachable_and_final_ones_have_no_steps() -> None:
     assert reachable == set(TopicStatus)
     finals = {s for s in TopicStatus if not topic_workflow.allowed_steps(s)}
     assert finals == {TopicStatus.MERGED, TopicStatus.RETURNED, TopicStatus.CLOSED}
+
+
+async def test_demo_topics_have_timelines_that_end_at_their_status(
+    xieshang_demo_sessions: Any,
+) -> None:
+    from collections import defaultdict
+    from zoneinfo import ZoneInfo
+
+    from xieshang.domain import topic_history
+
+    async with xieshang_demo_sessions() as session:
+        topics = (await session.scalars(sa.select(m.Topic))).all()
+        steps = (
+            await session.scalars(
+                sa.select(m.TopicTransition).order_by(
+                    m.TopicTransition.occurred_at, m.TopicTransition.id
+                )
+            )
+        ).all()
+        by_topic: dict[int, list[m.TopicTransition]] = defaultdict(list)
+        for step in steps:
+            by_topic[step.topic_id].append(step)
+        assert len(topics) >= 350
+        for topic in topics:
+            timeline = by_topic[topic.id]
+            assert timeline[0].from_status is None and timeline[0].to_status == "SUBMITTED"
+            assert timeline[-1].to_status == topic.status, topic.title
+            for before, after in itertools.pairwise(timeline):
+                # Each step is one the workflow allows, taken from where the last one ended.
+                assert after.from_status == before.to_status
+                assert after.to_status in topic_workflow.TRANSITIONS[before.to_status]
+    # Running it again writes nothing: every topic has its timeline.
+    async with xieshang_demo_sessions() as session, session.begin():
+        assert (
+            await topic_history.backfill(session, topics[0].county_id, ZoneInfo("Asia/Shanghai"))
+            == 0
+        )

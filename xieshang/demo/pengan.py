@@ -37,6 +37,7 @@ from xieshang.db.enums import (
 from xieshang.db.tenant import count_rows, delete_county
 from xieshang.demo import reference as ref
 from xieshang.demo.accounts import create_demo_accounts, delete_demo_accounts
+from xieshang.domain import topic_history
 from xieshang.domain.standards import apply_defaults
 from xieshang.rules.manager import Rules
 
@@ -922,6 +923,8 @@ async def load(
             await delete_county(session, existing.id)
         builder = _Builder(session, seed)
         county_id = await builder.run()
+        # The demo's topics were written with their final status: give each its timeline.
+        await topic_history.backfill(session, county_id, ZONE)
         await apply_defaults(session, rules or Rules.load(), county_id, STANDARDS)
         await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
         return DemoResult(True, county_id, await count_rows(session, county_id))
