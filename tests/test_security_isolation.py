@@ -52,10 +52,15 @@ async def other(xieshang_graphql: Any, xieshang_demo_sessions: Any) -> dict[str,
         {"countyId": county, "title": "顺庆区停车难", "source": "PUBLIC", "year": 2024,
          "proposerName": "李四", "proposerContact": OTHER_CONTACT},
     )  # fmt: skip
+    for version, status in enumerate(("UNDER_REVIEW", "SELECTED"), start=1):
+        await _create(
+            system, "changeTopicStatus", "topic",
+            {"id": ids["topic"], "expectedVersion": version, "status": status},
+        )  # fmt: skip
     ids["consultation"] = await _create(
         system, "createConsultation", "consultation",
         {"topicId": ids["topic"], "platformId": ids["platform"], "title": "停车难协商",
-         "form": "议事协商", "startsAt": "2024-06-01T09:00:00+08:00"},
+         "form": "议事协商", "startsAt": "2024-06-01T09:00:00+08:00", "status": "HELD"},
     )  # fmt: skip
     ids["outcome"] = await _create(
         system, "createOutcome", "outcome",
