@@ -33,6 +33,8 @@ SCHEMA = build_schema(Settings())._schema
 assert SCHEMA.query_type is not None and SCHEMA.mutation_type is not None
 QUERY_FIELDS = dict(SCHEMA.query_type.fields)
 MUTATION_FIELDS = dict(SCHEMA.mutation_type.fields)
+assert SCHEMA.subscription_type is not None
+SUBSCRIPTION_FIELDS = dict(SCHEMA.subscription_type.fields)
 
 # What the roles may do, written out from the issue that specified them, independently of
 # xieshang/domain/policy.py: the behaviour below is checked against this, not against the policy.
@@ -56,6 +58,12 @@ EXPECTED_READS: dict[str, set[str]] = {
     "ruleProblems": {"ADMIN", "STAFF"},
     "auditEvents": {"AUDITOR"},  # separation of duties: not even ADMIN
 }  # fmt: skip
+# Live events: the county's readers; follow-up events also for units (their own tasks only).
+EXPECTED_SUBSCRIBERS: dict[str, set[str]] = {
+    "topicSubmitted": COUNTY_READERS,
+    "followUpChanged": COUNTY_READERS | {"UNIT"},
+    "evaluationSubmitted": COUNTY_READERS,
+}
 COUNTY_ADMIN_ONLY = (
     "updateCounty", "setCountyStandards", "enableCountyStandard", "disableCountyStandard",
 )  # fmt: skip
@@ -229,3 +237,76 @@ def test_the_policy_tables_say_what_is_expected() -> None:
         assert {r for r in CALLERS if allowed(r, policy.WRITERS, field)} == expected_writers(
             field
         ), field
+
+
+# -- subscriptions (live events) ----------------------------------------------------------
+
+
+def test_every_subscription_field_has_a_rule() -> None:
+    assert set(SUBSCRIPTION_FIELDS) - set(policy.SUBSCRIBERS) == set(), (
+        "subscriptions without a rule"
+    )
+    assert set(policy.SUBSCRIBERS) - set(SUBSCRIPTION_FIELDS) == set(), "rules for missing fields"
+    assert set(EXPECTED_SUBSCRIBERS) == set(SUBSCRIPTION_FIELDS)
+    for field in SUBSCRIPTION_FIELDS:
+        assert {r for r in CALLERS if allowed(r, policy.SUBSCRIBERS, field)} == (
+            EXPECTED_SUBSCRIBERS[field]
+        ), field
+
+
+def test_subscriptions_allow_no_one_their_type_refuses() -> None:
+    for name, field in SUBSCRIPTION_FIELDS.items():
+        type_name = guarded_type(field.type)
+        assert type_name is not None, f"{name} returns an unguarded type"
+        extra = policy.SUBSCRIBERS[name] - policy.TYPE_READERS[type_name]
+        assert extra == frozenset(), f"{name} lets {set(extra)} read {type_name}"
+
+
+@pytest.mark.parametrize("role", list(CALLERS))
+async def test_subscriptions_by_role(role: str, xieshang_demo_sessions: Any) -> None:
+    """Every subscription field, started in-process by every role for the demo county."""
+    import asyncio
+    import contextlib
+
+    import sqlalchemy as sa
+    from strawberry.types.execution import ExecutionResult
+
+    from xieshang.db import models as m
+    from xieshang.domain.accounts import viewer_from_token
+    from xieshang.schema.context import Context
+    from xieshang.schema.relay import to_global_id
+    from xieshang.testing import token_for
+
+    settings = Settings()
+    schema = build_schema(settings)
+    async with xieshang_demo_sessions() as session:
+        county = await session.scalar(sa.select(m.County.id).order_by(m.County.id).limit(1))
+        viewer = policy.Viewer.anonymous()
+        if CALLERS[role] is not None:
+            user = await session.scalar(sa.select(m.User).where(m.User.username == CALLERS[role]))
+            viewer = await viewer_from_token(session, settings, token_for(user, settings))
+    mismatched: list[str] = []
+    for name, field in SUBSCRIPTION_FIELDS.items():
+        document = call(name, field, mutation=False).replace("query", "subscription", 1)
+        document = document.replace('"bm8tc3VjaDox"', f'"{to_global_id("County", county)}"')
+        context = Context.create(xieshang_demo_sessions, settings, viewer=viewer)
+        stream = await schema.subscribe(document, context_value=context)
+        assert not isinstance(stream, ExecutionResult)
+        first = asyncio.ensure_future(anext(stream))
+        # Either the refusal comes first, or the subscription reaches the bus and waits there.
+        for _ in range(1000):
+            if first.done() or context.bus.subscriber_count:
+                break
+            await asyncio.sleep(0.01)
+        refused = first.done()
+        if refused:
+            codes = [(e.extensions or {}).get("code") for e in first.result().errors or []]
+            assert codes == ["FORBIDDEN"], (name, role, first.result())
+        else:
+            first.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
+        await stream.aclose()
+        if refused == (role in EXPECTED_SUBSCRIBERS[name]):
+            mismatched.append(f"{name}: {'refused' if refused else 'allowed'}")
+    assert mismatched == [], f"{role}: subscriptions not as the policy says"

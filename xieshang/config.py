@@ -27,6 +27,8 @@ ENVIRONMENTS = ("development", "production", "test")
 #: Used outside production when XIESHANG_SECRET is not set; refused in production.
 DEVELOPMENT_SECRET = "xieshang-development-secret-do-not-use-in-production"
 MIN_SECRET_LENGTH = 32
+#: Event bus backends (XIESHANG_EVENTS); ``auto`` picks postgres for a PostgreSQL database.
+EVENT_BACKENDS = ("auto", "memory", "postgres")
 
 T = TypeVar("T")
 
@@ -81,11 +83,25 @@ class Settings:
     max_cost: int = 200_000
     introspection: bool = True
     graphiql: bool = True
+
+    # -- live events --
+    #: Event bus: ``memory`` (one process), ``postgres`` (LISTEN/NOTIFY across processes) or
+    #: ``auto`` (postgres when the database is PostgreSQL, memory otherwise).
+    events: str = "auto"
+    #: Seconds between overdue sweeps in each server process (0: no sweeping in the server).
+    overdue_sweep_seconds: float = 300.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def event_backend(self) -> str:
+        """The event bus backend in use: ``memory`` or ``postgres`` (``auto`` resolved)."""
+        if self.events != "auto":
+            return self.events
+        return "postgres" if self.database_url.startswith("postgres") else "memory"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -128,6 +144,11 @@ class Settings:
                 raise ConfigError(f"{name} 不能小于 {minimum}（收到 {raw!r}）")
             return value
 
+        events = (env.get("XIESHANG_EVENTS") or "auto").strip().lower()
+        if events not in EVENT_BACKENDS:
+            raise ConfigError(
+                f"XIESHANG_EVENTS 取值无效：{events!r}，应为 {' / '.join(EVENT_BACKENDS)} 之一"
+            )
         return cls(
             default_standards=_list(defaults) if defaults is not None else DEFAULT_STANDARDS,
             database_url=env.get("XIESHANG_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -150,6 +171,8 @@ class Settings:
             max_cost=number("XIESHANG_MAX_COST", 200_000, int),
             introspection=_flag(env.get("XIESHANG_INTROSPECTION")) if production else True,
             graphiql=_flag(env.get("XIESHANG_GRAPHIQL")) if production else True,
+            events=events,
+            overdue_sweep_seconds=number("XIESHANG_OVERDUE_SWEEP_SECONDS", 300.0, float, 0),
             extra={
                 k: v for k, v in env.items() if k.startswith("XIESHANG_") and k != "XIESHANG_SECRET"
             },

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +31,7 @@ from xieshang.db.engine import create_engine, session_factory, write_session_fac
 from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
+from xieshang.events import MemoryBus, create_bus, sweep_periodically
 from xieshang.middleware import (
     Authentication,
     BodyLimit,
@@ -54,6 +57,7 @@ class GraphQLApp(GraphQL[Context, None]):
         *,
         rules: Rules,
         tuned: bool = True,
+        bus: MemoryBus | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(build_schema(settings, tuned=tuned), **kwargs)
@@ -61,6 +65,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.writes = write_session_factory(sessions.kw["bind"])
         self.settings = settings
         self.rules = rules
+        self.bus = bus or MemoryBus()
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.scope.get("state") or {}
@@ -73,6 +78,7 @@ class GraphQLApp(GraphQL[Context, None]):
             origin=Origin(state.get("client_address"), state.get("request_id")),
             request=request,
             response=response,
+            bus=self.bus,
         )
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -117,11 +123,13 @@ def create_app(
     rules = rules if rules is not None else Rules.load()
     for problem in rules.problems:
         logger.warning("rule plugin problem: %s", problem)
+    bus = create_bus(settings, engine)
     graphql = GraphQLApp(
         sessions,
         settings,
         rules=rules,
         tuned=tuned,
+        bus=bus,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         # The legacy graphql-ws subprotocol had an authentication bypass: serve only the
@@ -135,9 +143,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        if owns_engine:
-            await engine.dispose()
+        await bus.start()
+        sweeper: asyncio.Task[None] | None = None
+        if settings.overdue_sweep_seconds > 0:
+            sweeper = asyncio.create_task(
+                sweep_periodically(graphql.writes, bus, settings.overdue_sweep_seconds),
+                name="xieshang-overdue-sweeper",
+            )
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            await bus.stop()
+            if owns_engine:
+                await engine.dispose()
 
     app = Starlette(
         routes=[
@@ -168,4 +190,5 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.rules = rules
+    app.state.bus = bus
     return app

@@ -6,6 +6,7 @@ from datetime import date
 
 from xieshang.db import models
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus
+from xieshang.domain import overdue
 from xieshang.domain.crud import Change, Entity
 
 
@@ -22,6 +23,7 @@ async def _follow_up_rules(change: Change) -> None:
     change.checker.not_before(
         "completed_on", values.get("completed_on"), "assigned_on", values.get("assigned_on")
     )
+    await overdue.rearm(change)
 
 
 FOLLOW_UP = Entity(

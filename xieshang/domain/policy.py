@@ -130,6 +130,8 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     "AuditEvent": frozenset({Role.AUDITOR}),
     # The caller's own account (me, and the answer to login): whoever signed in.
     "Account": frozenset({ANONYMOUS, *ALL_ROLES}),
+    # A followUpChanged event: whoever may read follow-up tasks (a unit: its own, see below).
+    "FollowUpEvent": frozenset({*READERS, Role.UNIT}),
 }
 
 #: Root query fields: who may call each. Every root field must be listed (a test checks).
@@ -219,6 +221,27 @@ def may_call(viewer: Viewer, field: str, *, mutation: bool) -> bool:
         return True
     table = WRITERS if mutation else ROOT_READERS
     return _has(viewer, table.get(field, frozenset()))
+
+
+#: Subscription fields (live events): who may subscribe to each. Every subscription field must
+#: be listed (a test checks). Anonymous callers receive nothing; a subscriber also needs to read
+#: the county it names (:func:`may_subscribe`), and a unit receives only its own tasks' events
+#: (:func:`row_visible`, applied to every event).
+SUBSCRIBERS: dict[str, frozenset[str]] = {
+    "topicSubmitted": READERS,
+    "followUpChanged": frozenset({*READERS, Role.UNIT}),
+    "evaluationSubmitted": READERS,
+}
+
+
+def may_subscribe(viewer: Viewer, field: str, county_id: int | None = None) -> bool:
+    """Whether ``viewer`` may subscribe to ``field`` (for the events of ``county_id``)."""
+    if viewer.system:
+        return True
+    if not _has(viewer, SUBSCRIBERS.get(field, frozenset())):
+        return False
+    counties = viewer.readable_counties()
+    return county_id is None or counties is None or county_id in counties
 
 
 def may_read_type(viewer: Viewer, type_name: str) -> bool:

@@ -48,6 +48,7 @@ from xieshang.schema.records import RECORD_MUTATIONS, RecordQuery
 from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
 from xieshang.schema.scalars import date_scalar, datetime_scalar
 from xieshang.schema.studio import StudioMutation, StudioQuery
+from xieshang.schema.subscription import Subscription
 from xieshang.schema.topic import TopicMutation, TopicQuery
 
 #: The mutation types of every area, merged into ``Mutation``.
@@ -144,6 +145,7 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
     schema = Schema(
         query=query,
         mutation=mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         config=StrawberryConfig(
             auto_camel_case=True,

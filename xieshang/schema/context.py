@@ -11,6 +11,7 @@ from xieshang.config import Settings
 from xieshang.db.engine import write_session_factory
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
+from xieshang.events import MemoryBus
 from xieshang.rules.manager import Rules
 from xieshang.schema.loaders import Loaders
 
@@ -38,6 +39,8 @@ class Context:
     response: Any = None
     #: The payload of a WebSocket's connection_init (strawberry sets it).
     connection_params: Any = None
+    #: Where committed events go and subscriptions listen (in-process unless the app gives one).
+    bus: MemoryBus = field(default_factory=MemoryBus)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -52,6 +55,7 @@ class Context:
         origin: Origin | None = None,
         request: Any = None,
         response: Any = None,
+        bus: MemoryBus | None = None,
     ) -> Context:
         """A context; harnesses calling the schema in-process usually pass ``Viewer.trusted()``."""
         writes = writes or write_session_factory(sessions.kw["bind"])
@@ -66,4 +70,5 @@ class Context:
             origin or Origin(),
             request=request,
             response=response,
+            bus=bus or MemoryBus(),
         )

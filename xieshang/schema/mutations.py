@@ -21,10 +21,11 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from xieshang.domain import audit, crud, links
+from xieshang.domain import audit, crud, events, links
 from xieshang.domain.labels import camel
 from xieshang.errors import UserError as DomainUserError
 from xieshang.errors import ValidationFailed
+from xieshang.events import publish_committed
 from xieshang.schema.context import Context
 from xieshang.schema.relay import (
     GlobalIdError,
@@ -206,6 +207,8 @@ def mutation_field(
                         county_id=_county_of(row) or viewer.county_id,
                     ),
                 )  # fmt: skip
+                # Taken here, published below: only once the transaction has committed.
+                committed = events.take(session)
         except ValidationFailed as exc:
             detail = "；".join(f"{e.code}:{e.field or ''}" for e in exc.errors)
             event = audit.event(
@@ -222,6 +225,7 @@ def mutation_field(
             )  # fmt: skip
             await audit.record_alone(context.writes, event)
             raise
+        await publish_committed(context.bus, committed)
         return payload(**{node_field: row, "user_errors": []})
 
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
