@@ -426,14 +426,14 @@ def test_a_server_without_sweeping_announces_nothing(xieshang_demo_url: URL) -> 
 
 @pytest.fixture
 async def pg_engines(xieshang_demo_url: URL) -> AsyncIterator[list[AsyncEngine]]:
-    if xieshang_demo_url.get_backend_name() != "postgresql":
-        pytest.skip("LISTEN/NOTIFY needs PostgreSQL (XIESHANG_TEST_DATABASE_URL)")
+    assert xieshang_demo_url.get_backend_name() == "postgresql"
     engines = [create_engine(xieshang_demo_url) for _ in range(2)]
     yield engines
     for engine in engines:
         await engine.dispose()
 
 
+@pytest.mark.postgresql
 async def test_postgres_bus_delivers_between_processes(pg_engines: list[AsyncEngine]) -> None:
     first, second = PostgresBus(pg_engines[0]), PostgresBus(pg_engines[1])
     await first.start()
@@ -452,6 +452,7 @@ async def test_postgres_bus_delivers_between_processes(pg_engines: list[AsyncEng
         await second.stop()
 
 
+@pytest.mark.postgresql
 async def test_postgres_bus_reconnects_when_its_connection_drops(
     pg_engines: list[AsyncEngine], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -482,6 +483,7 @@ async def test_postgres_bus_reconnects_when_its_connection_drops(
     assert "connection lost" in caplog.text
 
 
+@pytest.mark.postgresql
 async def test_a_malformed_notification_is_ignored(pg_engines: list[AsyncEngine]) -> None:
     bus = PostgresBus(pg_engines[0])
     await bus.start()
