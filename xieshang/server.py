@@ -26,6 +26,7 @@ from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory, write_session_factory
+from xieshang.domain import intake
 from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
@@ -61,10 +62,12 @@ class GraphQLApp(GraphQL[Context, None]):
         self.writes = write_session_factory(sessions.kw["bind"])
         self.settings = settings
         self.rules = rules
+        # One counter of public topic submissions per app (shared through Redis if configured).
+        self.submit_limiter = intake.SubmitLimiter(settings)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.scope.get("state") or {}
-        return Context.create(
+        context = Context.create(
             self.sessions,
             self.settings,
             writes=self.writes,
@@ -74,6 +77,8 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response,
         )
+        context.extra[intake.LIMITER_KEY] = self.submit_limiter
+        return context
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate a WebSocket at ``connection_init``: ``{"authorization": "Bearer …"}``."""

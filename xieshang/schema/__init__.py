@@ -48,7 +48,7 @@ from xieshang.schema.records import RECORD_MUTATIONS, RecordQuery
 from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
 from xieshang.schema.scalars import date_scalar, datetime_scalar
 from xieshang.schema.studio import StudioMutation, StudioQuery
-from xieshang.schema.topic import TopicMutation, TopicQuery
+from xieshang.schema.topic import TopicIntakeMutation, TopicMutation, TopicQuery
 
 #: The mutation types of every area, merged into ``Mutation``.
 MUTATIONS: tuple[type, ...] = (
@@ -62,6 +62,7 @@ MUTATIONS: tuple[type, ...] = (
     PlatformMutation,
     StudioMutation,
     TopicMutation,
+    TopicIntakeMutation,
     ConsultationMutation,
     FollowUpMutation,
     *RECORD_MUTATIONS,
