@@ -78,6 +78,10 @@ def expected_writers(mutation: str) -> set[str]:
         return {"ADMIN"}
     if mutation in ("addFollowUpNote", "completeFollowUp"):
         return {"ADMIN", "STAFF", "UNIT"}  # a unit reports progress on its tasks and ends them
+    if mutation == "submitTopic":
+        return EVERYONE  # 社会出题: residents submit topics without an account
+    if mutation == "promoteProposalToTopic":
+        return {"ADMIN", "STAFF"}  # the county office turns a filed proposal into a topic
     return {"ADMIN", "STAFF"}  # the county office keeps the county's records
 
 

@@ -72,6 +72,8 @@ class Settings:
     #: Rate limits in the notation of the ``limits`` library, per address (anonymous) or per user.
     rate_limit_anonymous: str = "120/minute"
     rate_limit_user: str = "1200/minute"
+    #: Public topic submissions (submitTopic) per client address, on top of the limits above.
+    rate_limit_submit: str = "10/hour"
     #: Where counters live: ``memory://`` (per process) or ``redis://host:6379`` (shared).
     rate_limit_storage: str = "memory://"
     request_timeout_seconds: float = 30.0
@@ -166,6 +168,7 @@ class Settings:
             max_body_bytes=number("XIESHANG_MAX_BODY_BYTES", 1_000_000, int, 1024),
             rate_limit_anonymous=env.get("XIESHANG_RATE_LIMIT_ANONYMOUS") or "120/minute",
             rate_limit_user=env.get("XIESHANG_RATE_LIMIT_USER") or "1200/minute",
+            rate_limit_submit=env.get("XIESHANG_RATE_LIMIT_SUBMIT") or "10/hour",
             rate_limit_storage=env.get("XIESHANG_RATE_LIMIT_STORAGE") or "memory://",
             request_timeout_seconds=number("XIESHANG_REQUEST_TIMEOUT_SECONDS", 30.0, float, 0.1),
             max_cost=number("XIESHANG_MAX_COST", 200_000, int),

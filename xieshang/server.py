@@ -28,6 +28,7 @@ from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory, write_session_factory
+from xieshang.domain import intake
 from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
@@ -66,10 +67,12 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.rules = rules
         self.bus = bus or MemoryBus()
+        # One counter of public topic submissions per app (shared through Redis if configured).
+        self.submit_limiter = intake.SubmitLimiter(settings)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.scope.get("state") or {}
-        return Context.create(
+        context = Context.create(
             self.sessions,
             self.settings,
             writes=self.writes,
@@ -80,6 +83,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response=response,
             bus=self.bus,
         )
+        context.extra[intake.LIMITER_KEY] = self.submit_limiter
+        return context
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate a WebSocket at ``connection_init``: ``{"authorization": "Bearer …"}``."""

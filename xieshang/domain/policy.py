@@ -104,6 +104,8 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     # A topic's progress is public; who moved it is shown to signed-in users only.
     "TopicTransition": frozenset({*PUBLIC, Role.UNIT}),
     "TopicScreeningNote": READERS,
+    # Hints of possible duplicates, shown wherever the topic is.
+    "SimilarTopic": frozenset({*PUBLIC, Role.UNIT}),
     "Consultation": frozenset({*PUBLIC, Role.UNIT}),
     "ConsultationAttendance": READERS,
     "Outcome": frozenset({*PUBLIC, Role.UNIT}),
@@ -212,6 +214,9 @@ WRITERS: dict[str, frozenset[str]] = {
     # Units report progress on their own tasks and complete them.
     "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
     "completeFollowUp": frozenset({*EDITORS, Role.UNIT}),
+    # 社会出题: residents submit topics without an account (rate-limited per address).
+    "submitTopic": _ANYONE,
+    "promoteProposalToTopic": EDITORS,
 }
 
 

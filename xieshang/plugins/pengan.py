@@ -28,10 +28,13 @@ from xieshang.rules import (
     PointsScheme,
     RecordKind,
     Role,
+    ScreeningNote,
     Section,
+    Severity,
     ShareMet,
     Standard,
     SubjectKind,
+    TopicDraft,
     Window,
     hookimpl,
 )
@@ -190,3 +193,47 @@ def xieshang_standards() -> list[Standard]:
 def xieshang_activity_kinds() -> list[ActivityKind]:
     """Activity kinds 蓬安's studios record beyond the built-in ones."""
     return [ActivityKind("ROTA_RECEPTION", "委员轮值接待 members' rota reception")]
+
+
+#: Words that suggest a private dispute rather than a matter of public concern (议题初筛).
+PERSONAL_DISPUTE_WORDS = (
+    "离婚",
+    "婚姻纠纷",
+    "家庭纠纷",
+    "邻里纠纷",
+    "债务",
+    "欠款",
+    "欠我",
+    "借钱不还",
+    "赔偿我",
+    "遗产",
+    "分家",
+)
+
+
+@hookimpl
+def xieshang_screen_topic(topic: TopicDraft) -> list[ScreeningNote] | None:
+    """蓬安's modest default screening (counties using any ``pengan.*`` standard): it refuses
+    nothing; it warns when the text looks like a personal dispute and notes a missing theme."""
+    if not any(code.startswith("pengan.") for code in topic.active_standards):
+        return None
+    notes: list[ScreeningNote] = []
+    found = [word for word in PERSONAL_DISPUTE_WORDS if word in topic.text]
+    if found:
+        notes.append(
+            ScreeningNote(
+                "pengan.personal-dispute",
+                Severity.WARNING,
+                f"内容含“{'”“'.join(found)}”，像是个人纠纷；宜引导通过人民调解、信访或诉讼解决，"
+                "请核实是否涉及公共利益后再决定是否作为协商议题",
+            )
+        )
+    if not (topic.theme or "").strip():
+        notes.append(
+            ScreeningNote(
+                "pengan.no-theme",
+                Severity.NOTICE,
+                "未填写主题；选题时宜归入年度协商主题（如 优化营商环境、助力基层治理）",
+            )
+        )
+    return notes

@@ -16,6 +16,7 @@ from xieshang.rules.results import (
     Subject,
     WindowResult,
 )
+from xieshang.rules.screening import ScreeningNote, Severity, TopicDraft
 from xieshang.rules.standards import (
     ActivityKind,
     AttendanceScore,
@@ -58,13 +59,16 @@ __all__ = [
     "Record",
     "RecordKind",
     "Role",
+    "ScreeningNote",
     "Section",
     "SectionResult",
+    "Severity",
     "ShareMet",
     "Standard",
     "Status",
     "Subject",
     "SubjectKind",
+    "TopicDraft",
     "Window",
     "WindowResult",
     "hookimpl",

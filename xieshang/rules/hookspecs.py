@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pluggy
 
+from xieshang.rules.screening import ScreeningNote, TopicDraft
 from xieshang.rules.standards import ActivityKind, Standard
 
 PROJECT = "xieshang"
@@ -24,3 +25,8 @@ def xieshang_standards() -> list[Standard]:  # type: ignore[empty-body]
 @hookspec
 def xieshang_activity_kinds() -> list[ActivityKind]:  # type: ignore[empty-body]
     """Return extra activity kinds a county records, such as ROTA_RECEPTION (轮值接待)."""
+
+
+@hookspec
+def xieshang_screen_topic(topic: TopicDraft) -> list[ScreeningNote] | None:
+    """Return notes on a topic coming in (REFUSE refuses it), or None when the rule does not apply."""

@@ -49,7 +49,7 @@ from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
 from xieshang.schema.scalars import date_scalar, datetime_scalar
 from xieshang.schema.studio import StudioMutation, StudioQuery
 from xieshang.schema.subscription import Subscription
-from xieshang.schema.topic import TopicMutation, TopicQuery
+from xieshang.schema.topic import TopicIntakeMutation, TopicMutation, TopicQuery
 
 #: The mutation types of every area, merged into ``Mutation``.
 MUTATIONS: tuple[type, ...] = (
@@ -63,6 +63,7 @@ MUTATIONS: tuple[type, ...] = (
     PlatformMutation,
     StudioMutation,
     TopicMutation,
+    TopicIntakeMutation,
     ConsultationMutation,
     FollowUpMutation,
     *RECORD_MUTATIONS,

@@ -174,6 +174,7 @@ def mutation_field(
     description: str,
     input_description: str,
     restrict: bool = True,
+    payload: type | None = None,
 ) -> Any:
     """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in one transaction.
 
@@ -181,9 +182,15 @@ def mutation_field(
     without a county (residents submitting a topic or an evaluation) passes ``restrict=False``;
     its handler must then call :func:`xieshang.domain.crud.restrict` itself with the one county
     the input names, before it writes anything.
+
+    ``payload`` replaces the generated payload type by one with more fields; it must take the
+    keyword arguments ``<node_field>`` and ``user_errors`` like the generated one.
     """
     input_type = make_input(f"{name}Input", input_description, fields)
-    payload = payload_type(name, node_field, node_type, f"{description} 的结果 result of {name}")
+    if payload is None:
+        payload = payload_type(
+            name, node_field, node_type, f"{description} 的结果 result of {name}"
+        )
 
     action = f"mutation:{name[0].lower()}{name[1:]}"
 

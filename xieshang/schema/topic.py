@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import ScreeningSeverity, TopicSource, TopicStatus
-from xieshang.domain import crud, events, topic_workflow, topics
+from xieshang.domain import crud, intake, similarity, topic_workflow, topics
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
 from xieshang.schema.context import Context
+from xieshang.schema.errors import query_error
 from xieshang.schema.lists import Link, connection_field
-from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
+from xieshang.schema.loaders import field_scope
+from xieshang.schema.mutations import InputField, UserError, crud_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
-from xieshang.schema.relay import Archivable, RowType
+from xieshang.schema.relay import Archivable, RowType, lazy_node
 from xieshang.schema.specs import CONSULTATIONS, TOPICS
 
 
@@ -52,6 +55,42 @@ class TopicScreeningNote(RowType):
     severity: ScreeningSeverity = strawberry.field(description="程度 severity")
     message: str = strawberry.field(description="意见 message")
     created_at: datetime = strawberry.field(description="时间 when")
+
+
+SIMILAR_DESCRIPTION = (
+    "相似议题 similar topics：同县同年度、未归档的其他议题中标题相近的，按相似度从高到低"
+    "（相同时先录入的在前）。相似度按字符二元组计算，不需分词：去掉空格和标点后，"
+    "两个标题的相邻两字组合集合的 Dice 系数 2|A∩B|/(|A|+|B|)；标题相似度不低于 0.3 才列出；"
+    "两议题主题相同时，相似度再加上与 1 之差的五分之一。"
+    " Character-bigram Dice over titles (threshold 0.3), raised when the themes match."
+)
+
+
+TopicRef = lazy_node("Topic")
+
+
+@strawberry.type(description="相似议题 SimilarTopic：一个可能重复的议题及其相似度")
+class SimilarTopic:
+    topic: TopicRef = strawberry.field(  # type: ignore[valid-type]
+        description="相似的议题 the similar topic"
+    )
+    score: float = strawberry.field(description="相似度 similarity，0 到 1，越大越相近")
+
+
+def _check_first(first: int) -> None:
+    if first < 0 or first > similarity.MAX_FIRST:
+        raise query_error(
+            "INVALID_ARGUMENT", f"first 应在 0 到 {similarity.MAX_FIRST} 之间（收到 {first}）"
+        )
+
+
+async def similar_to(
+    context: Context, probes: list[similarity.Probe], first: int
+) -> list[list[SimilarTopic]]:
+    """Hints for ``probes`` in one short session of their own (two statements)."""
+    async with context.sessions() as session:
+        found = await similarity.similar_topics(session, probes, first)
+    return [[SimilarTopic(topic=s.topic, score=s.score) for s in hits] for hits in found]
 
 
 @strawberry.type(description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
@@ -129,6 +168,28 @@ class Topic(RowType, Archivable):
     def next_statuses(self, root: strawberry.Parent[models.Topic]) -> list[TopicStatus]:
         return topic_workflow.allowed_steps(root.status)
 
+    @strawberry.field(description=SIMILAR_DESCRIPTION)
+    async def similar_topics(
+        self,
+        root: strawberry.Parent[models.Topic],
+        info: Info[Context, Any],
+        first: Annotated[
+            int, strawberry.argument(description="最多列出几个 how many at most（0 到 20）")
+        ] = 5,
+    ) -> list[SimilarTopic]:
+        _check_first(first)
+        context = info.context
+
+        def factory() -> DataLoader[Any, Any]:
+            async def batch(keys: list[similarity.Probe]) -> list[list[SimilarTopic]]:
+                return await similar_to(context, keys, first)
+
+            return DataLoader(load_fn=batch)
+
+        loader = context.loaders.get(("similar_topics", field_scope(info), first), factory)
+        result: list[SimilarTopic] = await loader.load(similarity.Probe.of(root))
+        return result
+
     @strawberry.field(description="提出人联系方式 proposer's contact（已脱敏 masked）")
     def proposer_contact(
         self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
@@ -158,8 +219,7 @@ class TopicQuery:
 async def _record_intake(
     session: AsyncSession, row: models.Topic, values: dict[str, Any], context: Context
 ) -> None:
-    await topic_workflow.record_intake(session, row, context.viewer, "录入议题")
-    events.emit(session, events.Event(events.EventKind.TOPIC_SUBMITTED, row.county_id, row.id))
+    await intake.admit(session, row, context.rules, context.viewer, "录入议题")
 
 
 _TopicCrud = crud_mutations(
@@ -229,4 +289,123 @@ class TopicMutation(_TopicCrud):  # type: ignore[misc,valid-type]
             "（不允许的步骤返回 INVALID_TRANSITION 并列出可选状态）"
         ),
         input_description="推进议题流程的输入 input of changeTopicStatus",
+    )
+
+
+@strawberry.type(description="社会出题的结果 result of submitTopic")
+class SubmitTopicPayload:
+    topic: Topic | None = strawberry.field(
+        default=None, description="提交的议题 the topic as saved（有错误时为空）"
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="输入错误 user errors（成功时为空列表；有错误时什么也没有写入）",
+    )
+
+    @strawberry.field(
+        description="可能重复的已有议题 similar topics already collected（提示提交人，见 Topic.similarTopics）"
+    )
+    async def similar_topics(
+        self,
+        info: Info[Context, Any],
+        first: Annotated[
+            int, strawberry.argument(description="最多列出几个 how many at most（0 到 20）")
+        ] = 5,
+    ) -> list[SimilarTopic]:
+        _check_first(first)
+        if self.topic is None:
+            return []
+        row: models.Topic = self.topic  # type: ignore[assignment]
+        return (await similar_to(info.context, [similarity.Probe.of(row)], first))[0]
+
+
+def _limiter(context: Context) -> intake.SubmitLimiter:
+    found = context.extra.get(intake.LIMITER_KEY)
+    return found if found is not None else intake.limiter_for(context.settings)
+
+
+async def _submit(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    return await intake.submit(
+        session,
+        intake.Submission(
+            county_id=values["county_id"],
+            title=values["title"],
+            description=values["description"],
+            theme=values.get("theme"),
+            platform_id=values.get("platform_id"),
+            proposer_name=values.get("proposer_name"),
+            proposer_contact=values.get("proposer_contact"),
+        ),
+        viewer=context.viewer,
+        settings=context.settings,
+        rules=context.rules,
+        limiter=_limiter(context),
+        address=context.origin.client_address,
+    )
+
+
+async def _promote(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    return await intake.promote(
+        session,
+        values["proposal_id"],
+        viewer=context.viewer,
+        rules=context.rules,
+        title=values.get("title"),
+        theme=values.get("theme"),
+        year=values.get("year"),
+    )
+
+
+@strawberry.type
+class TopicIntakeMutation:
+    submit_topic = mutation_field(
+        "SubmitTopic",
+        fields={
+            "county_id": InputField(strawberry.ID, "向哪个县级政协提交（全局 ID） county"),
+            "title": InputField(str, "议题标题 title（不超过 100 字）"),
+            "description": InputField(
+                str, "议题说明 description：什么问题、为什么（不超过 2000 字）"
+            ),
+            "theme": InputField(str | None, "主题 theme（可不填），如 优化营商环境"),
+            "platform_id": InputField(
+                strawberry.ID | None,
+                "希望在哪个协商平台协商（全局 ID，可不填；须属于该县） platform, e.g. the village's",
+            ),
+            "proposer_name": InputField(str | None, "提出人姓名 proposer's name（可不填）"),
+            "proposer_contact": InputField(
+                str | None,
+                "提出人联系方式 proposer's contact（可不填；只有县政协机关人员能看到，不会公开）",
+            ),
+        },
+        id_types={"county_id": "County", "platform_id": "Platform"},
+        node_field="topic",
+        node_type="Topic",
+        handler=_submit,
+        description=(
+            "社会出题 submit a topic as a resident（无需登录；每个网络地址的提交次数有限，"
+            "超出返回 RATE_LIMITED；结果附带可能重复的已有议题）"
+        ),
+        input_description="社会出题的输入 input of submitTopic",
+        restrict=False,
+        payload=SubmitTopicPayload,
+    )
+    promote_proposal_to_topic = mutation_field(
+        "PromoteProposalToTopic",
+        fields={
+            "proposal_id": InputField(strawberry.ID, "已立案的提案（全局 ID） filed proposal"),
+            "title": InputField(
+                str | None, "议题标题 title（不填则取提案案由，去掉“关于……的提案”）"
+            ),
+            "theme": InputField(str | None, "主题 theme"),
+            "year": InputField(int | None, "年度 year（不填则取提案年度）"),
+        },
+        id_types={"proposal_id": "Proposal"},
+        node_field="topic",
+        node_type="Topic",
+        handler=_promote,
+        description=(
+            "委员提案转为议题 promote a filed proposal to a MEMBER_PROPOSAL topic"
+            "（第一提案人为提出委员；未立案 INVALID_STATE，已有议题 DUPLICATE）"
+        ),
+        input_description="委员提案转为议题的输入 input of promoteProposalToTopic",
     )
