@@ -63,11 +63,15 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:
-    """Text column holding an enum's values, with a CHECK constraint on both engines."""
+def enum_type(enum_cls: type[enum.Enum], name: str | None = None) -> sa.Enum:
+    """Text column holding an enum's values, with a CHECK constraint on both engines.
+
+    ``name`` names the CHECK constraint when a table has two columns of one enum (PostgreSQL
+    refuses two constraints of the same name on a table).
+    """
     return sa.Enum(
         enum_cls,
-        name=_snake(enum_cls.__name__),
+        name=name or _snake(enum_cls.__name__),
         native_enum=False,
         create_constraint=True,
         length=max(len(str(m.value)) for m in enum_cls),

@@ -83,7 +83,9 @@ class TopicTransition(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int]
     #: None for the first entry: the topic came in.
-    from_status: Mapped[TopicStatus | None] = mapped_column(enum_type(TopicStatus))
+    from_status: Mapped[TopicStatus | None] = mapped_column(
+        enum_type(TopicStatus, name="topic_from_status")
+    )
     to_status: Mapped[TopicStatus] = mapped_column(enum_type(TopicStatus))
     #: Username (or ANONYMOUS / SYSTEM) and role of whoever made the step.
     actor: Mapped[str | None] = mapped_column(sa.String(50))

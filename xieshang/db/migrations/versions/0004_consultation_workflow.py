@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_table('topic_transitions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic_id', sa.Integer(), nullable=False),
-    sa.Column('from_status', sa.Enum('SUBMITTED', 'UNDER_REVIEW', 'SELECTED', 'MERGED', 'RESERVED', 'RETURNED', 'SCHEDULED', 'CONSULTED', 'OUTCOME_REPORTED', 'IN_IMPLEMENTATION', 'CLOSED', name='topic_status', native_enum=False, create_constraint=True), nullable=True),
+    sa.Column('from_status', sa.Enum('SUBMITTED', 'UNDER_REVIEW', 'SELECTED', 'MERGED', 'RESERVED', 'RETURNED', 'SCHEDULED', 'CONSULTED', 'OUTCOME_REPORTED', 'IN_IMPLEMENTATION', 'CLOSED', name='topic_from_status', native_enum=False, create_constraint=True), nullable=True),
     sa.Column('to_status', sa.Enum('SUBMITTED', 'UNDER_REVIEW', 'SELECTED', 'MERGED', 'RESERVED', 'RETURNED', 'SCHEDULED', 'CONSULTED', 'OUTCOME_REPORTED', 'IN_IMPLEMENTATION', 'CLOSED', name='topic_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('actor', sa.String(length=50), nullable=True),
     sa.Column('actor_role', sa.String(length=20), nullable=True),
