@@ -117,6 +117,11 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     "FollowUpNote": frozenset({*READERS, Role.UNIT}),
     "Instruction": frozenset({*READERS, Role.UNIT}),
     "Evaluation": READERS,
+    "EvaluationInvitation": READERS,
+    # Aggregate figures only (no task, unit or resident named): published like the article does.
+    "ConsultationStatistics": PUBLIC,
+    "TopicSourceCount": PUBLIC,
+    "SatisfactionCount": PUBLIC,
     "OpinionReport": READERS,
     "Assessment": READERS,
     "StandardSummary": READERS,
@@ -160,6 +165,9 @@ ROOT_READERS: dict[str, frozenset[str]] = {
     "ranking": READERS,
     "me": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
     "auditEvents": frozenset({Role.AUDITOR}),
+    "evaluationInvitations": READERS,
+    # A resident opens the form from the link, without an account.
+    "evaluationForm": frozenset({ANONYMOUS, *ALL_ROLES}),
 }
 
 _ANYONE = frozenset({ANONYMOUS, *ALL_ROLES})
@@ -206,6 +214,12 @@ WRITERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(COUNTY_OFFICE_WORK, EDITORS),
     # Units report progress on their own tasks.
     "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
+    # Residents' evaluations: the office invites, anyone holding a link submits (once), members
+    # record their own return visits.
+    "createEvaluationInvitation": EDITORS,
+    "revokeEvaluationInvitation": EDITORS,
+    "submitEvaluation": _ANYONE,
+    "recordReturnVisit": frozenset({*EDITORS, Role.MEMBER}),
 }
 
 
