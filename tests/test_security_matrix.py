@@ -55,6 +55,8 @@ EXPECTED_READS: dict[str, set[str]] = {
     "rulePlugins": {"ADMIN", "STAFF"},
     "ruleProblems": {"ADMIN", "STAFF"},
     "auditEvents": {"AUDITOR"},  # separation of duties: not even ADMIN
+    "evaluationInvitations": COUNTY_READERS,  # like evaluations (names masked but for the office)
+    "evaluationForm": EVERYONE,  # a resident opens the link without an account
 }  # fmt: skip
 COUNTY_ADMIN_ONLY = (
     "updateCounty", "setCountyStandards", "enableCountyStandard", "disableCountyStandard",
@@ -70,6 +72,10 @@ def expected_writers(mutation: str) -> set[str]:
         return {"ADMIN"}
     if mutation == "addFollowUpNote":
         return {"ADMIN", "STAFF", "UNIT"}  # a unit reports progress on its tasks
+    if mutation == "submitEvaluation":
+        return EVERYONE  # whoever holds a resident's link (the link is the permission)
+    if mutation == "recordReturnVisit":
+        return {"ADMIN", "STAFF", "MEMBER"}  # members record their own return visits
     return {"ADMIN", "STAFF"}  # the county office keeps the county's records
 
 

@@ -8,7 +8,7 @@ out at every step (an archived topic takes its consultations and what came of th
 For a platform: the consultations held at the platform on that year's topics and what came of
 them; its topics are those proposed at the platform (``Topic.platform_id``) or consulted there.
 
-Five grouped statements, whatever the size of the county.
+Four statements (two of them grouped aggregates), whatever the size of the county.
 """
 
 from __future__ import annotations
@@ -115,8 +115,10 @@ async def _statistics(
     session: AsyncSession, county_id: int, year: int, today: date, *, platform_id: int | None
 ) -> ConsultationStatistics:
     t, c, o, f, e = m.Topic, m.Consultation, m.Outcome, m.FollowUp, m.Evaluation
-    topic_cohort = [t.county_id == county_id, t.year == year, t.archived_at.is_(None)]
+    cohort = [t.county_id == county_id, t.year == year, t.archived_at.is_(None)]
+    # Every table is filtered by county too: the plans then start from the county's rows.
     held = [c.county_id == county_id, c.archived_at.is_(None), c.status == ConsultationStatus.HELD]
+    topic_filter = list(cohort)
     if platform_id is not None:
         held.append(c.platform_id == platform_id)
         here = aliased(m.Consultation)
@@ -127,77 +129,63 @@ async def _statistics(
             here.archived_at.is_(None),
             here.status == ConsultationStatus.HELD,
         )
-        topic_cohort.append(sa.or_(t.platform_id == platform_id, consulted_here))
+        topic_filter.append(sa.or_(t.platform_id == platform_id, consulted_here))
 
     topics = await session.execute(
         sa.select(t.source, sa.func.count(), _count_if(t.is_key))
-        .where(*topic_cohort)
+        .where(*topic_filter)
         .group_by(t.source)
     )
     found = {source: (int(n), int(k)) for source, n, k in topics}
     by_source = [SourceCount(s, *found.get(s, (0, 0))) for s in TopicSource]
 
-    # Consultations of the cohort, then outcomes of those, then tasks and evaluations.
-    consultations = sa.select(c.id).join(t, sa.and_(t.county_id == c.county_id, t.id == c.topic_id))
-    consultations = consultations.where(*topic_cohort, *held)
-    outcome_rows = sa.select(o.id).where(
-        o.county_id == county_id,
-        o.archived_at.is_(None),
-        o.consultation_id.in_(consultations.scalar_subquery()),
+    # The cohort's consultations and their outcomes, then tasks and evaluations of those
+    # outcomes by ID: a long join chain gets nested-loop plans on PostgreSQL before its
+    # statistics are gathered (a freshly loaded database), short statements do not.
+    chain = sa.join(c, t, sa.and_(t.county_id == c.county_id, t.id == c.topic_id)).outerjoin(
+        o,
+        sa.and_(o.county_id == c.county_id, o.consultation_id == c.id, o.archived_at.is_(None)),
     )
-    counts = (
-        await session.execute(
-            sa.select(
-                sa.select(sa.func.count()).select_from(consultations.subquery()).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(outcome_rows.subquery()).scalar_subquery(),
-            )
-        )
-    ).one()
+    rows = (
+        await session.execute(sa.select(c.id, o.id).select_from(chain).where(*cohort, *held))
+    ).all()
+    consultations = {consultation for consultation, _ in rows}
+    outcome_ids = sorted({outcome for _, outcome in rows if outcome is not None})
 
-    in_cohort_tasks = [
-        f.county_id == county_id,
-        f.archived_at.is_(None),
-        f.outcome_id.in_(outcome_rows.scalar_subquery()),
-    ]
-    done = f.status == FollowUpStatus.DONE
-    tasks = (
-        await session.execute(
+    tasks, done, overdue, on_time, converted = 0, 0, 0, 0, 0
+    levels: dict[Satisfaction, int] = {}
+    if outcome_ids:
+        is_done = f.status == FollowUpStatus.DONE
+        per_outcome = await session.execute(
             sa.select(
-                sa.func.count(),
-                _count_if(done),
+                sa.func.count(f.id),
+                _count_if(is_done),
                 _count_if(sa.and_(f.status != FollowUpStatus.DONE, f.due_on < today)),
-                _count_if(sa.and_(done, f.completed_on <= f.due_on)),
-            ).where(*in_cohort_tasks)
+                _count_if(sa.and_(is_done, f.completed_on <= f.due_on)),
+            )
+            .where(f.county_id == county_id, f.archived_at.is_(None), f.outcome_id.in_(outcome_ids))
+            .group_by(f.outcome_id)
         )
-    ).one()
-    # An outcome is converted when it has tasks and every one of them is done.
-    per_outcome = (
-        sa.select(f.outcome_id)
-        .where(*in_cohort_tasks)
-        .group_by(f.outcome_id)
-        .having(_count_if(f.status != FollowUpStatus.DONE) == 0)
-    )
-    converted = await session.scalar(sa.select(sa.func.count()).select_from(per_outcome.subquery()))
-
-    satisfaction = await session.execute(
-        sa.select(e.satisfaction, sa.func.count())
-        .where(
-            e.county_id == county_id,
-            e.archived_at.is_(None),
-            e.outcome_id.in_(outcome_rows.scalar_subquery()),
+        for n, n_done, n_overdue, n_on_time in per_outcome:
+            tasks, done = tasks + int(n), done + int(n_done)
+            overdue, on_time = overdue + int(n_overdue), on_time + int(n_on_time)
+            # Converted: the outcome has tasks (it is in this grouping) and all are done.
+            converted += int(n) == int(n_done)
+        satisfaction = await session.execute(
+            sa.select(e.satisfaction, sa.func.count(e.id))
+            .where(e.county_id == county_id, e.archived_at.is_(None), e.outcome_id.in_(outcome_ids))
+            .group_by(e.satisfaction)
         )
-        .group_by(e.satisfaction)
-    )
-    levels = {level: int(n) for level, n in satisfaction}
+        levels = {level: int(n) for level, n in satisfaction}
     return ConsultationStatistics(
         year=year,
         topics_by_source=by_source,
-        consultations_held=int(counts[0]),
-        outcomes=int(counts[1]),
-        tasks=int(tasks[0]),
-        tasks_done=int(tasks[1]),
-        tasks_overdue=int(tasks[2]),
-        tasks_done_on_time=int(tasks[3]),
-        outcomes_converted=int(converted or 0),
+        consultations_held=len(consultations),
+        outcomes=len(outcome_ids),
+        tasks=tasks,
+        tasks_done=done,
+        tasks_overdue=overdue,
+        tasks_done_on_time=on_time,
+        outcomes_converted=converted,
         satisfaction_counts={s: levels.get(s, 0) for s in Satisfaction},
     )
