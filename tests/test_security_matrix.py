@@ -57,6 +57,8 @@ EXPECTED_READS: dict[str, set[str]] = {
     "rulePlugins": {"ADMIN", "STAFF"},
     "ruleProblems": {"ADMIN", "STAFF"},
     "auditEvents": {"AUDITOR"},  # separation of duties: not even ADMIN
+    "evaluationInvitations": COUNTY_READERS,  # like evaluations (names masked but for the office)
+    "evaluationForm": EVERYONE,  # a resident opens the link without an account
 }  # fmt: skip
 # Live events: the county's readers; follow-up events also for units (their own tasks only).
 EXPECTED_SUBSCRIBERS: dict[str, set[str]] = {
@@ -82,6 +84,10 @@ def expected_writers(mutation: str) -> set[str]:
         return EVERYONE  # 社会出题: residents submit topics without an account
     if mutation == "promoteProposalToTopic":
         return {"ADMIN", "STAFF"}  # the county office turns a filed proposal into a topic
+    if mutation == "submitEvaluation":
+        return EVERYONE  # whoever holds a resident's link (the link is the permission)
+    if mutation == "recordReturnVisit":
+        return {"ADMIN", "STAFF", "MEMBER"}  # members record their own return visits
     return {"ADMIN", "STAFF"}  # the county office keeps the county's records
 
 

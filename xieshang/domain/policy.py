@@ -121,6 +121,11 @@ TYPE_READERS: dict[str, frozenset[str]] = {
     "UnitSupervision": READERS,
     "Instruction": frozenset({*READERS, Role.UNIT}),
     "Evaluation": READERS,
+    "EvaluationInvitation": READERS,
+    # Aggregate figures only (no task, unit or resident named): published like the article does.
+    "ConsultationStatistics": PUBLIC,
+    "TopicSourceCount": PUBLIC,
+    "SatisfactionCount": PUBLIC,
     "OpinionReport": READERS,
     "Assessment": READERS,
     "StandardSummary": READERS,
@@ -167,6 +172,9 @@ ROOT_READERS: dict[str, frozenset[str]] = {
     "ranking": READERS,
     "me": frozenset({*PUBLIC, Role.UNIT, Role.AUDITOR}),
     "auditEvents": frozenset({Role.AUDITOR}),
+    "evaluationInvitations": READERS,
+    # A resident opens the form from the link, without an account.
+    "evaluationForm": frozenset({ANONYMOUS, *ALL_ROLES}),
 }
 
 _ANYONE = frozenset({ANONYMOUS, *ALL_ROLES})
@@ -217,6 +225,12 @@ WRITERS: dict[str, frozenset[str]] = {
     # 社会出题: residents submit topics without an account (rate-limited per address).
     "submitTopic": _ANYONE,
     "promoteProposalToTopic": EDITORS,
+    # Residents' evaluations: the office invites, anyone holding a link submits (once), members
+    # record their own return visits.
+    "createEvaluationInvitation": EDITORS,
+    "revokeEvaluationInvitation": EDITORS,
+    "submitEvaluation": _ANYONE,
+    "recordReturnVisit": frozenset({*EDITORS, Role.MEMBER}),
 }
 
 

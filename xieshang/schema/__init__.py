@@ -31,6 +31,7 @@ from xieshang.schema import fastpath, guard
 from xieshang.schema.account import AccountMutation, AccountQuery
 from xieshang.schema.assessments import JSON_SCALAR, AssessmentMutation, AssessmentQuery, JSONValue
 from xieshang.schema.consultation import ConsultationMutation, ConsultationQuery
+from xieshang.schema.evaluation import EvaluationMutation, EvaluationQuery
 from xieshang.schema.extensions import MaskInternalErrors, SqlStatsExtension, unexpected
 from xieshang.schema.follow_up import FollowUpMutation, FollowUpQuery
 from xieshang.schema.limits import QueryLimits
@@ -67,6 +68,7 @@ MUTATIONS: tuple[type, ...] = (
     ConsultationMutation,
     FollowUpMutation,
     *RECORD_MUTATIONS,
+    EvaluationMutation,
 )
 
 #: Every node type, in the order the schema lists them.
@@ -115,6 +117,7 @@ def build_schema(settings: Settings, *, tuned: bool = True) -> Schema:
             ConsultationQuery,
             FollowUpQuery,
             RecordQuery,
+            EvaluationQuery,
             AssessmentQuery,
             AccountQuery,
         ),

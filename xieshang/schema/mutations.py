@@ -159,6 +159,15 @@ def input_values(data: Any, id_types: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What a handler of a mutation with its own ``payload`` may return: the row it wrote (for
+    the audit trail) and whatever else its payload presents (e.g. a token shown once)."""
+
+    row: Any
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
 #: What a mutation does once its input is decoded: write in the session, return the row.
 Handler = Callable[[AsyncSession, dict[str, Any], Context], Awaitable[Any]]
 
@@ -183,8 +192,11 @@ def mutation_field(
     its handler must then call :func:`xieshang.domain.crud.restrict` itself with the one county
     the input names, before it writes anything.
 
-    ``payload`` replaces the generated payload type by one with more fields; it must take the
-    keyword arguments ``<node_field>`` and ``user_errors`` like the generated one.
+    ``payload`` replaces the generated payload type when the answer must show something other
+    than the node (a token shown once, or less than the node to an anonymous caller): it is
+    built as ``payload(**{node_field: result, "user_errors": [...]})``, ``result`` being what
+    the handler returned (None on errors), and presents it through its own fields. A handler
+    may return a :class:`Reply` to name the row written (for the audit trail) apart from it.
     """
     input_type = make_input(f"{name}Input", input_description, fields)
     if payload is None:
@@ -204,7 +216,8 @@ def mutation_field(
                 if restrict and not viewer.system:
                     # Only the viewer's own county can change, whatever the handler touches.
                     crud.restrict(session, viewer.writable_county())
-                row = await handler(session, values, context)
+                result = await handler(session, values, context)
+                row = result.row if isinstance(result, Reply) else result
                 target = _global_id_of(row) or target
                 # The event commits or rolls back together with the change.
                 await audit.record(
@@ -233,7 +246,7 @@ def mutation_field(
             await audit.record_alone(context.writes, event)
             raise
         await publish_committed(context.bus, committed)
-        return payload(**{node_field: row, "user_errors": []})
+        return payload(**{node_field: result, "user_errors": []})
 
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [

@@ -34,6 +34,7 @@ from xieshang.schema.specs import (
     SECTORS,
     STUDIOS,
 )
+from xieshang.schema.statistics import statistics_field
 
 
 @strawberry.type(description="县级政协 County：一个县（区、市）的政协委员会，数据归属的租户 tenant")
@@ -61,6 +62,8 @@ class County(RowType, Tracked):
         period: Annotated[str, strawberry.argument(description="考核期间 period，如 2024")],
     ) -> list[StandardSummary]:
         return await county_summary(info, root.id, period)
+
+    statistics = statistics_field("county")
 
 
 @strawberry.type(description="界别 Sector：委员所代表的界别")

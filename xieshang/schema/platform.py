@@ -28,6 +28,7 @@ from xieshang.schema.specs import (
     STUDIOS,
     TOPICS,
 )
+from xieshang.schema.statistics import statistics_field
 
 
 @strawberry.type(
@@ -117,6 +118,7 @@ class Platform(RowType, Archivable):
         link=Link(models.Consultation.platform_id),
         description="在本平台开展的协商活动 consultations held here",
     )
+    statistics = statistics_field("platform")
     checklist = to_many(
         "PlatformChecklistFact",
         "platform_id",

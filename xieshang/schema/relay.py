@@ -126,6 +126,7 @@ NODE_MODULES: dict[str, str] = {
     "FollowUp": "follow_up",
     "FollowUpNote": "follow_up",
     "Evaluation": "follow_up",
+    "EvaluationInvitation": "evaluation",
     "OpinionReport": "records",
     "Activity": "records",
     "Deed": "records",

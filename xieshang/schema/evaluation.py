@@ -1,0 +1,325 @@
+"""Residents' evaluations through single-use links, and members' return visits (回访).
+
+The county office invites a resident (``createEvaluationInvitation``: the link token is in
+that answer and nowhere else, ever), the resident opens the form (``evaluationForm``) and
+submits it without an account (``submitEvaluation``); members record return visits
+(``recordReturnVisit``). The rules are in :mod:`xieshang.domain.evaluations`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from xieshang.db import models
+from xieshang.db.base import utcnow
+from xieshang.db.enums import Satisfaction
+from xieshang.domain import evaluations
+from xieshang.domain.evaluations import InvitationStatus
+from xieshang.domain.policy import personal_data
+from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.schema.context import Context
+from xieshang.schema.filters import ScopedFilter, global_id
+from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.mutations import InputField, Reply, UserError, mutation_field
+from xieshang.schema.relations import to_one
+from xieshang.schema.relay import OrderDirection, RowType
+
+strawberry.enum(InvitationStatus, description="评价邀请状态 invitation status（由时间推算）")
+for _value, _label in zip(
+    InvitationStatus.__strawberry_definition__.values,  # type: ignore[attr-defined]
+    (
+        "可填写 open：未使用、未撤销、未过期",
+        "已使用 used：评价已提交",
+        "已过期 expired：超过有效期未使用",
+        "已撤销 revoked：县政协在使用前撤回",
+    ),
+    strict=True,
+):
+    _value.description = _label
+
+
+@strawberry.type(
+    description="评价邀请 EvaluationInvitation：请一位居民通过一次性链接评价协商成果"
+    "（链接令牌只在创建时返回一次，库中只存其哈希）"
+)
+class EvaluationInvitation(RowType):
+    model = models.EvaluationInvitation
+    resident_role: str | None = strawberry.field(
+        description="评价人身份 resident's role，如 村民代表"
+    )
+    created_by: str | None = strawberry.field(description="创建人 created by（账号名）")
+    created_at: datetime = strawberry.field(description="创建时间 created at")
+    expires_at: datetime = strawberry.field(description="失效时间 expires at")
+    used_at: datetime | None = strawberry.field(description="提交评价的时间 used at（未使用为空）")
+    revoked_at: datetime | None = strawberry.field(description="撤销时间 revoked at（未撤销为空）")
+
+    county = to_one(
+        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
+    )
+    outcome = to_one(
+        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
+    )
+
+    @strawberry.field(description="状态 status：OPEN / USED / EXPIRED / REVOKED")
+    def status(self, root: strawberry.Parent[models.EvaluationInvitation]) -> InvitationStatus:
+        return evaluations.invitation_status(root, utcnow())
+
+    @strawberry.field(
+        description="被邀请的居民 resident's name（本县机关人员可见全名，其他用户只见姓 masked）"
+    )
+    def resident_name(
+        self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
+    ) -> str:
+        access = personal_data(info.context.viewer, root.county_id)
+        return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
+
+    @strawberry.field(description="居民联系方式 resident's contact（已脱敏 masked）")
+    def resident_contact(
+        self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
+    ) -> str | None:
+        access = personal_data(info.context.viewer, root.county_id)
+        return shown(root.resident_contact, access, mask_contact)
+
+
+@strawberry.input(description="评价邀请列表筛选 evaluation invitation filter")
+class EvaluationInvitationFilter(ScopedFilter):
+    outcome_id: strawberry.ID | None = strawberry.field(
+        default=None, description="协商成果 outcome"
+    )
+    status: InvitationStatus | None = strawberry.field(
+        default=None, description="状态 status（按当前时间推算）"
+    )
+
+
+def _status_is(value: InvitationStatus, _context: Any) -> Any:
+    i, now = models.EvaluationInvitation, utcnow()
+    unused = i.used_at.is_(None)
+    if value is InvitationStatus.USED:
+        return i.used_at.is_not(None)
+    if value is InvitationStatus.REVOKED:
+        return sa.and_(unused, i.revoked_at.is_not(None))
+    live = sa.and_(unused, i.revoked_at.is_(None))
+    if value is InvitationStatus.EXPIRED:
+        return sa.and_(live, i.expires_at <= now)
+    return sa.and_(live, i.expires_at > now)
+
+
+EVALUATION_INVITATIONS = ListSpec(
+    model=models.EvaluationInvitation,
+    type_name="EvaluationInvitation",
+    filter_input=EvaluationInvitationFilter,
+    filters={
+        "outcome_id": global_id(models.EvaluationInvitation.outcome_id, "Outcome"),
+        "status": _status_is,
+    },
+    sort_keys=[
+        SortKey("CREATED_AT", models.EvaluationInvitation.created_at, "创建时间 created at"),
+        SortKey("EXPIRES_AT", models.EvaluationInvitation.expires_at, "失效时间 expires at"),
+        SortKey("ID", models.EvaluationInvitation.id, "录入顺序 insertion order"),
+    ],
+    default_sort="CREATED_AT",
+    default_direction=OrderDirection.DESC,
+)
+
+
+@strawberry.type(
+    description="评价单 EvaluationForm：居民打开评价链接时看到的内容（不含他人的个人信息）"
+)
+class EvaluationForm:
+    outcome_title: str = strawberry.field(description="协商成果标题 outcome title")
+    outcome_kind: str = strawberry.field(description="成果类型 outcome kind，如 协商专报")
+    consultation_title: str = strawberry.field(description="协商活动名称 consultation title")
+    consultation_date: date = strawberry.field(
+        description="协商日期 consultation date（县所在时区）"
+    )
+    platform_name: str = strawberry.field(description="协商平台 platform name")
+    resident_name: str = strawberry.field(description="被邀请的居民 resident's name（只显示姓）")
+    resident_role: str | None = strawberry.field(description="评价人身份 resident's role")
+    expires_at: datetime = strawberry.field(description="链接失效时间 link expires at")
+    status: InvitationStatus = strawberry.field(description="链接状态 link status")
+    can_submit: bool = strawberry.field(
+        description="是否还能提交 whether it can still be submitted"
+    )
+
+
+@strawberry.type
+class EvaluationQuery:
+    evaluation_invitations = connection_field(
+        EVALUATION_INVITATIONS, description="评价邀请列表 evaluation invitations（默认最新在前）"
+    )
+
+    @strawberry.field(
+        description="评价单 evaluation form：凭评价链接中的令牌查看要评价的成果（无需登录；"
+        "令牌无效时为空）"
+    )
+    async def evaluation_form(
+        self,
+        info: Info[Context, Any],
+        token: Annotated[str, strawberry.argument(description="评价链接中的令牌 link token")],
+    ) -> EvaluationForm | None:
+        async with info.context.sessions() as session:
+            form = await evaluations.evaluation_form(session, token, info.context.settings.zone)
+        if form is None:
+            return None
+        invitation = form.invitation
+        return EvaluationForm(
+            outcome_title=form.outcome_title,
+            outcome_kind=form.outcome_kind,
+            consultation_title=form.consultation_title,
+            consultation_date=form.consultation_date,
+            platform_name=form.platform_name,
+            resident_name=mask_name(invitation.resident_name) or "",
+            resident_role=invitation.resident_role,
+            expires_at=invitation.expires_at,
+            status=form.status,
+            can_submit=form.can_submit,
+        )
+
+
+_ERRORS = "输入错误 user errors（成功时为空列表；有错误时什么也没有写入）"
+
+
+@strawberry.type(
+    description="创建评价邀请的结果 result of createEvaluationInvitation（令牌只在此返回一次）"
+)
+class CreateEvaluationInvitationPayload:
+    issued: strawberry.Private[Reply | None] = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+
+    @strawberry.field(description="新建的评价邀请 the invitation（有错误时为空）")
+    def evaluation_invitation(self) -> EvaluationInvitation | None:
+        return self.issued.row if self.issued is not None else None
+
+    @strawberry.field(
+        description="链接令牌 link token：只在此返回一次，之后无法再查询；请放入发给居民的链接"
+    )
+    def token(self) -> str | None:
+        return self.issued.extra["token"] if self.issued is not None else None
+
+
+@strawberry.type(
+    description="提交评价的结果 result of submitEvaluation（不返回评价内容或他人信息）"
+)
+class SubmitEvaluationPayload:
+    evaluation: strawberry.Private[models.Evaluation | None] = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+
+    @strawberry.field(description="是否提交成功 ok")
+    def ok(self) -> bool:
+        return self.evaluation is not None
+
+    @strawberry.field(description="提交时间 submitted at（失败时为空）")
+    def submitted_at(self) -> datetime | None:
+        return self.evaluation.submitted_at if self.evaluation is not None else None
+
+
+async def _create_invitation(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> Reply:
+    issued = await evaluations.create_invitation(
+        session, **values, created_by=context.viewer.username
+    )
+    return Reply(issued.invitation, {"token": issued.token})
+
+
+async def _revoke_invitation(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> models.EvaluationInvitation:
+    return await evaluations.revoke_invitation(session, values["id"])
+
+
+async def _submit(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> models.Evaluation:
+    # restrict=False: the domain restricts the transaction to the invitation's county.
+    return await evaluations.submit_evaluation(session, **values)
+
+
+async def _return_visit(
+    session: AsyncSession, values: dict[str, Any], context: Context
+) -> models.Evaluation:
+    return await evaluations.record_return_visit(session, context.viewer, values, env=context)
+
+
+_RESIDENT = {
+    "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
+    "resident_name": InputField(str, "居民姓名 resident's name"),
+    "resident_role": InputField(str | None, "居民身份 resident's role，如 村民代表"),
+    "resident_contact": InputField(str | None, "居民联系方式 contact（仅本县机关人员可见全文）"),
+}
+
+
+@strawberry.type
+class EvaluationMutation:
+    create_evaluation_invitation = mutation_field(
+        "CreateEvaluationInvitation",
+        fields={
+            **_RESIDENT,
+            "valid_days": InputField(
+                int,
+                f"有效天数 days valid（{evaluations.MIN_VALID_DAYS}–{evaluations.MAX_VALID_DAYS}，"
+                f"默认 {evaluations.DEFAULT_VALID_DAYS}）",
+                evaluations.DEFAULT_VALID_DAYS,
+            ),
+        },
+        id_types={"outcome_id": "Outcome"},
+        node_field="issued",
+        node_type="EvaluationInvitation",
+        handler=_create_invitation,
+        description="创建评价邀请 invite a resident to evaluate an outcome through a one-time link",
+        input_description="创建评价邀请的输入 input of createEvaluationInvitation",
+        payload=CreateEvaluationInvitationPayload,
+    )
+    revoke_evaluation_invitation = mutation_field(
+        "RevokeEvaluationInvitation",
+        fields={"id": InputField(strawberry.ID, "要撤销的评价邀请（全局 ID） the invitation")},
+        id_types={"id": "EvaluationInvitation"},
+        node_field="evaluation_invitation",
+        node_type="EvaluationInvitation",
+        handler=_revoke_invitation,
+        description="撤销评价邀请 revoke an unused invitation（链接随即失效）",
+        input_description="撤销评价邀请的输入 input of revokeEvaluationInvitation",
+    )
+    submit_evaluation = mutation_field(
+        "SubmitEvaluation",
+        fields={
+            "token": InputField(str, "评价链接中的令牌 link token"),
+            "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
+            "suggestion": InputField(str | None, "意见建议 suggestion"),
+            "comment": InputField(str | None, "评价 comment（居民的原话）"),
+        },
+        id_types={},
+        node_field="evaluation",
+        node_type="Evaluation",
+        handler=_submit,
+        description="提交评价单 submit an evaluation through a one-time link（无需登录，每个链接只能提交一次）",
+        input_description="提交评价单的输入 input of submitEvaluation",
+        restrict=False,
+        payload=SubmitEvaluationPayload,
+    )
+    record_return_visit = mutation_field(
+        "RecordReturnVisit",
+        fields={
+            **_RESIDENT,
+            "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
+            "comment": InputField(str | None, "评价原话 the resident's words"),
+            "suggestion": InputField(str | None, "意见建议 suggestion"),
+            "member_id": InputField(
+                strawberry.ID | None,
+                "回访委员 visiting member（委员本人记录时可省略；机关人员必填）",
+            ),
+        },
+        id_types={"outcome_id": "Outcome", "member_id": "Member"},
+        node_field="evaluation",
+        node_type="Evaluation",
+        handler=_return_visit,
+        description="记录回访 record a resident's evaluation at a member's return visit",
+        input_description="记录回访的输入 input of recordReturnVisit",
+        restrict=False,
+    )
