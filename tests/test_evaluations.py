@@ -552,11 +552,16 @@ async def _other_county_outcome(system: GraphQLClient) -> str:
         "topic",
         {"countyId": county, "title": "顺庆区停车难", "source": "PUBLIC", "year": 2024},
     )
+    for version, status in enumerate(("UNDER_REVIEW", "SELECTED"), start=1):
+        await create(
+            "changeTopicStatus", "topic",
+            {"id": topic, "expectedVersion": version, "status": status},
+        )  # fmt: skip
     consultation = await create(
         "createConsultation",
         "consultation",
         {"topicId": topic, "platformId": platform, "title": "停车难协商", "form": "议事协商",
-         "startsAt": "2024-06-01T09:00:00+08:00"},
+         "startsAt": "2024-06-01T09:00:00+08:00", "status": "HELD"},
     )  # fmt: skip
     return await create(
         "createOutcome",
