@@ -45,7 +45,7 @@ class UserError:
         description=(
             "错误代码 stable code：INVALID_ID、NOT_FOUND、ARCHIVED、REQUIRED、TOO_LONG、OUT_OF_RANGE、"
             "INVALID_VALUE、DATE_ORDER、DUPLICATE、STALE_VERSION、INVALID_STATE、INVALID_TRANSITION、"
-            "RATE_LIMITED、INVALID_TOKEN、CONFLICT"
+            "RATE_LIMITED、SCREENING_REFUSED、INVALID_TOKEN、CONFLICT"
         )
     )
     message: str = strawberry.field(description="中文说明 message for people")
