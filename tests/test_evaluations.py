@@ -311,6 +311,27 @@ async def test_unknown_used_expired_and_revoked_tokens_are_refused(
     assert [e["code"] for e in missing["userErrors"]] == ["NOT_FOUND"]
 
 
+async def test_a_link_to_an_archived_outcome_is_refused(
+    xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
+) -> None:
+    staff = xieshang_graphql(as_user="staff", trusted=False)
+    anonymous = xieshang_graphql(trusted=False, **UNLIMITED)
+    invitation = await _invite(staff, outcome["id"])
+    archived = await staff.query(
+        """mutation($id: ID!, $v: Int!) { archiveOutcome(input: {id: $id, expectedVersion: $v}) {
+          outcome { archivedAt } userErrors { code } } }""",
+        {"id": outcome["id"], "v": outcome["row"].version},
+    )
+    assert archived["archiveOutcome"]["userErrors"] == []
+    field, code, message = await _refusal(anonymous, invitation["token"])
+    assert (field, code) == ("token", "INVALID_TOKEN") and "撤销" in message
+    pk = from_global_id(invitation["evaluationInvitation"]["id"])[1]
+    assert await _form_evaluations(xieshang_demo_sessions, pk) == []
+    async with xieshang_demo_sessions() as session:
+        row = await session.get(m.EvaluationInvitation, pk)
+        assert row is not None and row.used_at is None  # the link was not spent either
+
+
 async def test_submission_inputs_are_checked(
     xieshang_graphql: Any, outcome: dict[str, Any]
 ) -> None:

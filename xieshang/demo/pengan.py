@@ -927,4 +927,7 @@ async def load(
         await topic_history.backfill(session, county_id, ZONE)
         await apply_defaults(session, rules or Rules.load(), county_id, STANDARDS)
         await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
+        # Thousands of rows just arrived: refresh the planner's statistics, or a fresh PostgreSQL
+        # database plans long joins (statistics, the supervision board) as if tables were empty.
+        await session.execute(sa.text("ANALYZE"))
         return DemoResult(True, county_id, await count_rows(session, county_id))

@@ -232,6 +232,12 @@ async def submit_evaluation(
     if found is None:
         raise _refused(None)
     crud.restrict(session, found.county_id)
+    outcome = await session.get(models.Outcome, found.outcome_id)
+    if outcome is None or outcome.archived_at is not None:
+        # The office withdrew the outcome after inviting: the link no longer leads anywhere.
+        raise ValidationFailed(
+            [UserError("token", "INVALID_TOKEN", "该评价链接对应的协商成果已撤销，无法再评价")]
+        )
     claimed = await session.execute(
         sa.update(i)
         .where(
