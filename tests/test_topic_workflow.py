@@ -453,3 +453,52 @@ async def test_demo_topics_have_timelines_that_end_at_their_status(
             await topic_history.backfill(session, topics[0].county_id, ZoneInfo("Asia/Shanghai"))
             == 0
         )
+
+
+def test_the_cli_reconstructs_missing_timelines(xieshang_demo_url: Any) -> None:
+    import asyncio
+
+    from cli_helpers import run
+
+    from xieshang.db.engine import create_engine
+
+    async def forget(count: int) -> list[int]:
+        engine = create_engine(xieshang_demo_url)
+        try:
+            async with engine.begin() as conn:
+                ids = list(
+                    (
+                        await conn.execute(sa.select(m.Topic.id).order_by(m.Topic.id).limit(count))
+                    ).scalars()
+                )
+                await conn.execute(
+                    sa.delete(m.TopicTransition).where(m.TopicTransition.topic_id.in_(ids))
+                )
+            return ids
+        finally:
+            await engine.dispose()
+
+    async def steps(ids: list[int]) -> dict[int, int]:
+        engine = create_engine(xieshang_demo_url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(
+                    sa.select(m.TopicTransition.topic_id, sa.func.count())
+                    .where(m.TopicTransition.topic_id.in_(ids))
+                    .group_by(m.TopicTransition.topic_id)
+                )
+                return {topic_id: n for topic_id, n in rows}
+        finally:
+            await engine.dispose()
+
+    forgotten = asyncio.run(forget(3))
+    assert asyncio.run(steps(forgotten)) == {}
+    first = run("topics", "timelines", "--county", "511323", url=xieshang_demo_url)
+    assert first.returncode == 0, first.stderr
+    restored = asyncio.run(steps(forgotten))
+    assert set(restored) == set(forgotten) and all(n >= 3 for n in restored.values())
+    assert f"补录流程记录 {sum(restored.values())} 条" in first.stdout
+    second = run("topics", "timelines", url=xieshang_demo_url)
+    assert second.returncode == 0 and "补录流程记录 0 条" in second.stdout
+    unknown = run("topics", "timelines", "--county", "999999", url=xieshang_demo_url)
+    assert unknown.returncode != 0 and "999999" in unknown.stderr
