@@ -33,6 +33,7 @@ from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
 from xieshang.events import MemoryBus, create_bus, sweep_periodically
+from xieshang.http_exports import export_endpoint
 from xieshang.middleware import (
     Authentication,
     BodyLimit,
@@ -171,6 +172,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/exports/{name}", export_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[

@@ -314,3 +314,24 @@ def row_visible(viewer: Viewer, row: Any) -> bool:
     if viewer.role is Role.UNIT and isinstance(row, m.FollowUp):
         return bool(row.unit_id == viewer.unit_id)
     return True
+
+
+#: Spreadsheet exports over HTTP (GET /exports/{kind}.xlsx|.csv): who may download each kind.
+#: The viewer must also read the county exported (:func:`may_export`).
+EXPORTERS: dict[str, frozenset[str]] = {
+    "members": READERS,
+    "platforms": READERS,
+    "studios": READERS,
+    "assessments": READERS,
+    "statistics": READERS,
+}
+
+
+def may_export(viewer: Viewer, kind: str, county_id: int) -> bool:
+    """Whether ``viewer`` may download the ``kind`` export of ``county_id``."""
+    if viewer.system:
+        return True
+    if not _has(viewer, EXPORTERS.get(kind, frozenset())):
+        return False
+    counties = viewer.readable_counties()
+    return counties is None or county_id in counties
