@@ -367,3 +367,47 @@ async def test_http_exports_follow_the_policy_and_mask_phones(
     )
     assert ok.status_code == 200
     await staff.aclose()
+    async with xieshang_demo_sessions() as session:
+        events = (
+            await session.execute(
+                sa.select(m.AuditEvent.username, m.AuditEvent.action, m.AuditEvent.success).where(
+                    m.AuditEvent.action.like("export.%")
+                )
+            )
+        ).all()
+    assert ("staff", "export.members", True) in events
+    assert ("other-staff", "export.members", False) in events
+    assert ("unit", "export.members", False) in events
+
+
+async def test_a_record_twice_in_one_file_is_an_error(
+    xieshang_demo_url: URL, xieshang_demo_sessions: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["委员编号", "姓名", "届次"],
+        ["D001", "甲", 11],
+        [None, "乙", 11],
+        ["D001", "丙", 11],
+        [None, "乙", 11],
+        [None, "乙", 12],
+    ]
+    result = run(
+        "import",
+        "members",
+        str(_save(rows, tmp_path / "d.xlsx")),
+        "--county",
+        COUNTY,
+        url=xieshang_demo_url,
+    )
+    lines = result.stderr.strip().splitlines()
+    assert lines[:2] == [
+        "第 4 行「委员编号」：与第 2 行的委员编号相同（D001），同一记录只能出现一次",
+        "第 5 行「姓名」：与第 3 行的姓名和届次相同（乙 11），同一记录只能出现一次",
+    ]
+    assert result.returncode == 1
+    assert (
+        await _count(
+            xieshang_demo_sessions, sa.select(sa.func.count()).where(m.Member.code == "D001")
+        )
+        == 0
+    )

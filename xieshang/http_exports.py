@@ -13,7 +13,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from xieshang.domain import spreadsheets
+from xieshang.domain import audit, spreadsheets
 from xieshang.domain.calendar import local_today
 from xieshang.domain.policy import Viewer, may_export, personal_data
 from xieshang.domain.privacy import mask_phone, shown
@@ -27,6 +27,27 @@ _MEDIA = {
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _audit(
+    request: Request,
+    viewer: Viewer,
+    name: str,
+    code: str,
+    county_id: int | None,
+    *,
+    success: bool,
+) -> None:
+    state = request.scope.get("state", {})
+    event = audit.event(
+        viewer,
+        f"export.{name.rpartition('.')[0]}",
+        success=success,
+        origin=audit.Origin(state.get("client_address"), state.get("request_id")),
+        target=f"{name}?county={code}",
+        county_id=county_id,
+    )
+    await audit.record_alone(request.app.state.writes, event)
 
 
 async def export_endpoint(request: Request) -> Response:
@@ -52,9 +73,12 @@ async def export_endpoint(request: Request) -> Response:
             county = await spreadsheets.county_by_code(session, code)
         except ValidationFailed:
             county = None
-        if county is None or not may_export(viewer, kind, county.id):
-            # Another county's export is refused like a missing one: nothing is revealed.
-            return _error(403, "FORBIDDEN", "无权导出该县的数据")
+        allowed = county is not None and may_export(viewer, kind, county.id)
+    if county is None or not allowed:
+        await _audit(request, viewer, name, code, county.id if county else None, success=False)
+        # Another county's export is refused like a missing one: nothing is revealed.
+        return _error(403, "FORBIDDEN", "无权导出该县的数据")
+    async with state.sessions() as session:
         access = personal_data(viewer, county.id)
         try:
             title, header, rows = await spreadsheets.export_table(
@@ -72,6 +96,8 @@ async def export_endpoint(request: Request) -> Response:
             )
         except ValidationFailed as exc:
             return _error(400, exc.errors[0].code, exc.message)
+    # Rosters carry personal data: every download is in the audit trail.
+    await _audit(request, viewer, name, code, county.id, success=True)
     body = spreadsheets.encode(fmt, title, header, rows)
     filename = quote(f"{code}-{kind}.{fmt}")
     return Response(

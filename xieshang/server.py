@@ -198,4 +198,5 @@ def create_app(
     app.state.sessions = sessions
     app.state.rules = rules
     app.state.bus = bus
+    app.state.writes = graphql.writes  # audit events of /exports downloads
     return app

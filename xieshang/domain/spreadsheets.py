@@ -452,6 +452,17 @@ async def _row_values(
     return values, problems
 
 
+def _key(kind: Kind, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The natural key of a row (its first item is the column to blame for a duplicate)."""
+    if kind is MEMBERS:
+        if values.get("code"):
+            return ("委员编号", values["code"])
+        if values.get("name") and values.get("term") is not None:
+            return ("姓名", values["name"], values["term"])
+        return None
+    return ("名称", values["name"]) if values.get("name") else None
+
+
 async def _existing(
     session: AsyncSession, kind: Kind, county_id: int, values: dict[str, Any]
 ) -> Any | None:
@@ -522,6 +533,7 @@ async def import_rows(
     if unknown:
         raise SpreadsheetError(f"第 1 行有不认识的列：{'、'.join(unknown)}")
     crud.restrict(session, county_id)
+    seen: dict[tuple[Any, ...], int] = {}
     for number, raw in enumerate(table[1:], start=2):
         cells = {h: v for h, v in zip(header, raw, strict=False) if h}
         if all(_text(v) is None for v in cells.values()):
@@ -531,6 +543,21 @@ async def import_rows(
             result.errors.extend(RowError(number, col, why) for col, why in problems)
             continue
         values = _defaults(kind, values)
+        key = _key(kind, values)
+        if key is not None and key in seen:
+            # Without this the later row would silently overwrite the earlier one.
+            what = "姓名和届次" if len(key) == 3 else key[0]
+            shown = " ".join(str(k) for k in key[1:])
+            result.errors.append(
+                RowError(
+                    number,
+                    key[0],
+                    f"与第 {seen[key]} 行的{what}相同（{shown}），同一记录只能出现一次",
+                )
+            )
+            continue
+        if key is not None:
+            seen[key] = number
         try:
             async with session.begin_nested():
                 outcome = await _write(session, kind, county_id, values)
