@@ -1,4 +1,5 @@
-"""Starlette application factory: ``/graphql`` (HTTP and WebSocket) and ``/healthz``.
+"""Starlette application factory: ``/graphql`` (HTTP and WebSocket), ``/healthz``, ``/readyz``
+and ``/metrics``.
 
 ``uvicorn --factory xieshang.server:create_app`` and ``xieshang serve`` both call
 :func:`create_app`, which reads settings from the environment unless given some.
@@ -41,6 +42,7 @@ from xieshang.middleware import (
     SecurityHeaders,
     Timeout,
 )
+from xieshang.observability import Metrics, Observe, allowed, readiness
 from xieshang.rules.manager import Rules
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
@@ -146,6 +148,23 @@ def create_app(
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    metrics = Metrics(engine, bus, version=__version__)
+
+    async def readyz(_request: Request) -> Response:
+        ready, details = await readiness(engine)
+        return JSONResponse(details, status_code=200 if ready else 503)
+
+    async def metrics_view(request: Request) -> Response:
+        # Only from the configured addresses (XIESHANG_METRICS_ALLOW; see docs/security.md).
+        if not allowed(
+            request.scope.get("state", {}).get("client_address"), settings.metrics_allow
+        ):
+            return JSONResponse(
+                {"errors": [{"message": "无权读取监控指标", "extensions": {"code": "FORBIDDEN"}}]},
+                status_code=403,
+            )
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await bus.start()
@@ -171,10 +190,13 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_view, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[
             Middleware(RequestContext),
+            Middleware(Observe, metrics=metrics),
             Middleware(SecurityHeaders, settings=settings),
             Middleware(
                 CORSMiddleware,
@@ -196,4 +218,5 @@ def create_app(
     app.state.sessions = sessions
     app.state.rules = rules
     app.state.bus = bus
+    app.state.metrics = metrics
     return app
