@@ -260,9 +260,16 @@ class Observe:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+
+            async def accept(message: Any) -> None:
+                if message["type"] == "websocket.accept":
+                    served_by = (b"x-served-by", WORKER_ID.encode())
+                    message["headers"] = [*message.get("headers", []), served_by]
+                await send(message)
+
             token = _current.set(self.metrics)
             try:
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, accept if scope["type"] == "websocket" else send)
             finally:
                 _current.reset(token)
             return
