@@ -120,11 +120,20 @@ async def test_metrics_count_operations_by_outcome(
         )
         assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
+        got = await client.get("/graphql", params={"query": NAMED_QUERY})
+        assert got.status_code == 200 and not got.json().get("errors")
+        too_big = await client.post(
+            "/graphql", json={"query": "query Huge { a }", "pad": "x" * 2_000_000}
+        )
+        assert too_big.status_code == 413
+
         response = await client.get("/metrics")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/plain")
         page = samples(response.text)
-        assert requests_of(page, "CountStudios", "ok") == 2
+        assert requests_of(page, "CountStudios", "ok") == 3  # two POSTs, one GET
+        # Refused before the body was read: no name, counted as an error.
+        assert requests_of(page, "anonymous", "error") == 1
         assert requests_of(page, "AddSector", "user_error") == 1
         assert requests_of(page, "Broken", "error") == 1
         assert requests_of(page, "anonymous", "ok") == 2  # counties, assessments
@@ -135,7 +144,7 @@ async def test_metrics_count_operations_by_outcome(
         assert requests_of(stranger_page, "CountStudios", "ok") == 0
 
         latency = ("xieshang_graphql_request_seconds_count", (("operation", "CountStudios"),))
-        assert page[latency] == 2
+        assert page[latency] == 3
         run = ("xieshang_assessment_run_seconds_count", (("standard", "pengan.six-haves"),))
         assert page[run] >= 1
         assert ("xieshang_db_pool_checked_out", ()) in page

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, generate_latest
@@ -48,6 +49,8 @@ READY_TIMEOUT_SECONDS = 3.0
 MAX_OPERATION_LABELS = 200
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 OUTCOMES = ("ok", "user_error", "error", "forbidden")
+#: Scope state key under which the GraphQL view notes the outcome of the operation it ran.
+GRAPHQL_OUTCOME = "graphql_outcome"
 _FORBIDDEN_CODES = frozenset({"FORBIDDEN", "UNAUTHENTICATED", "NOT_AUTHENTICATED"})
 #: Request bodies longer than this are not parsed for the operation name.
 _MAX_PEEK_BYTES = 1_000_000
@@ -275,13 +278,12 @@ class Observe:
             return
         state: dict[str, Any] = scope.setdefault("state", {})
         status = 500
-        graphql = scope.get("path") == "/graphql" and scope.get("method") == "POST"
-        chunks: list[bytes] = []
+        post = scope.get("path") == "/graphql" and scope.get("method") == "POST"
         request_body: list[bytes] = []
 
         async def listen() -> Any:
             message = await receive()
-            peek = graphql and sum(map(len, request_body)) < _MAX_PEEK_BYTES
+            peek = post and sum(map(len, request_body)) < _MAX_PEEK_BYTES
             if peek and message.get("type") == "http.request":
                 request_body.append(message.get("body", b""))
             return message
@@ -292,8 +294,6 @@ class Observe:
                 status = int(message["status"])
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-served-by", WORKER_ID.encode())]
-            elif graphql and message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
             await send(message)
 
         started = time.perf_counter()
@@ -304,11 +304,11 @@ class Observe:
         finally:
             _current.reset(token)
             seconds = time.perf_counter() - started
-            if graphql:
+            if post:
                 state["operation_name"] = operation_name(b"".join(request_body))
-            self._record(
-                scope, state, status, seconds, tally.statements, chunks if graphql else None
-            )
+            elif scope.get("path") == "/graphql" and GRAPHQL_OUTCOME in state:  # GET
+                state["operation_name"] = _query_string_operation(scope)
+            self._record(scope, state, status, seconds, tally.statements)
 
     def _record(
         self,
@@ -317,16 +317,15 @@ class Observe:
         status: int,
         seconds: float,
         statements: int,
-        chunks: list[bytes] | None,
     ) -> None:
         path = str(scope.get("path") or "")
         known = path in ("/graphql", "/healthz", "/readyz", "/metrics")
         self.metrics.http.labels(path if known else "other", str(status)).inc()
         operation: str | None = None
         outcome: str | None = None
-        if chunks is not None:
-            operation = self.metrics.operation_label(state.get("operation_name"))
-            outcome = _outcome(status, b"".join(chunks))
+        if "operation_name" in state:
+            operation = self.metrics.operation_label(state["operation_name"])
+            outcome = _outcome(status, state.get(GRAPHQL_OUTCOME))
             self.metrics.requests.labels(operation, outcome).inc()
             self.metrics.latency.labels(operation).observe(seconds)
         viewer = state.get("viewer")
@@ -376,18 +375,18 @@ def operation_name(body: bytes) -> str | None:
     return None
 
 
-def _outcome(status: int, body: bytes) -> str:
-    if status in (401, 403):
-        return "forbidden"
-    try:
-        parsed = json.loads(body) if body else {}
-    except ValueError:
-        parsed = {}
-    if not isinstance(parsed, dict):
-        return "error"
-    if status >= 400 and not parsed.get("errors"):
-        return "error"
-    return outcome_of(parsed)
+def _outcome(status: int, noted: str | None) -> str:
+    """The outcome the GraphQL view noted, or for requests refused before it ran (401, 413,
+    429, 503 …) one from the status."""
+    if noted is not None:
+        return noted
+    return "forbidden" if status in (401, 403) else "error"
+
+
+def _query_string_operation(scope: Scope) -> str | None:
+    params = parse_qs((scope.get("query_string") or b"").decode("latin-1"))
+    payload = {key: values[0] for key, values in params.items() if values}
+    return operation_name(json.dumps(payload).encode())
 
 
 # -- logging -----------------------------------------------------------------------------------

@@ -42,7 +42,14 @@ from xieshang.middleware import (
     SecurityHeaders,
     Timeout,
 )
-from xieshang.observability import Metrics, Observe, allowed, readiness
+from xieshang.observability import (
+    GRAPHQL_OUTCOME,
+    Metrics,
+    Observe,
+    allowed,
+    outcome_of,
+    readiness,
+)
 from xieshang.rules.manager import Rules
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
@@ -87,6 +94,13 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         context.extra[intake.LIMITER_KEY] = self.submit_limiter
         return context
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """The response body, with its outcome noted for /metrics and the request log."""
+        processed = await super().process_result(request, result)
+        state = request.scope.setdefault("state", {})
+        state[GRAPHQL_OUTCOME] = outcome_of(processed)
+        return processed
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate a WebSocket at ``connection_init``: ``{"authorization": "Bearer …"}``."""
