@@ -11,13 +11,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine
@@ -78,8 +81,41 @@ async def test_readyz_follows_the_migration_revision_without_restart(
         await engine.dispose()
 
 
+def move(source: Path, target: Path) -> None:
+    os.rename(source, target)
+
+
+def exists(path: Path) -> bool:
+    return path.exists()
+
+
+async def test_readyz_when_the_sqlite_file_goes_away_and_back(
+    xieshang_database_url: URL, tmp_path: Path
+) -> None:
+    if xieshang_database_url.get_backend_name() != "sqlite":
+        # The PostgreSQL run covers going away with the proxy test below; make a SQLite file.
+        xieshang_database_url = make_url(f"sqlite+aiosqlite:///{tmp_path / 'own.db'}")
+        await migrate.upgrade(xieshang_database_url)
+    path = Path(xieshang_database_url.database or "")
+    engine = create_engine(xieshang_database_url)
+    try:
+        async with http(create_app(settings_for(xieshang_database_url), engine=engine)) as client:
+            assert (await client.get("/readyz")).status_code == 200
+            move(path, tmp_path / "moved-away.db")
+            gone = await client.get("/readyz")
+            assert gone.status_code == 503
+            assert gone.json() == {"status": "unavailable", "reason": f"数据库文件不存在：{path}"}
+            assert not exists(path)  # the probe did not create an empty database
+            move(tmp_path / "moved-away.db", path)
+            assert (await client.get("/readyz")).status_code == 200
+    finally:
+        await engine.dispose()
+
+
 async def test_readyz_on_an_empty_database_is_not_ready(xieshang_databases: Any) -> None:
     url = await xieshang_databases.create("never_migrated")
+    if url.get_backend_name() == "sqlite":
+        sqlite3.connect(url.database or "").close()  # an empty file, as a new connection makes
     engine = create_engine(url)
     try:
         async with http(create_app(settings_for(url), engine=engine)) as client:

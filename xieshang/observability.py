@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -66,6 +67,9 @@ async def readiness(
     """``(ready, details)``: the database answers ``SELECT 1`` within ``wait_seconds`` and its
     migration revision is the newest this version ships."""
     head = head_revision()
+    missing = _missing_sqlite_file(engine)
+    if missing is not None:
+        return False, {"status": "unavailable", "reason": f"数据库文件不存在：{missing}"}
 
     async def probe() -> str | None:
         async with engine.connect() as conn:
@@ -94,6 +98,14 @@ async def readiness(
             "head": head,
         }
     return True, {"status": "ready", "revision": revision}
+
+
+def _missing_sqlite_file(engine: AsyncEngine) -> Path | None:
+    """The SQLite database file if it is gone (a new connection would create an empty one)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    path = Path(engine.url.database or "").expanduser()
+    return None if path.is_file() else path
 
 
 # -- metrics -----------------------------------------------------------------------------------
