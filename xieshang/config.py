@@ -92,6 +92,10 @@ class Settings:
     events: str = "auto"
     #: Seconds between overdue sweeps in each server process (0: no sweeping in the server).
     overdue_sweep_seconds: float = 300.0
+
+    # -- operations --
+    #: Addresses or networks (CIDR) allowed to read /metrics (XIESHANG_METRICS_ALLOW).
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -176,6 +180,7 @@ class Settings:
             graphiql=_flag(env.get("XIESHANG_GRAPHIQL")) if production else True,
             events=events,
             overdue_sweep_seconds=number("XIESHANG_OVERDUE_SWEEP_SECONDS", 300.0, float, 0),
+            metrics_allow=_list(env.get("XIESHANG_METRICS_ALLOW") or "127.0.0.1,::1"),
             extra={
                 k: v for k, v in env.items() if k.startswith("XIESHANG_") and k != "XIESHANG_SECRET"
             },

@@ -133,6 +133,8 @@ class MemoryBus:
     def __init__(self, *, queue_size: int = QUEUE_SIZE) -> None:
         self.queue_size = queue_size
         self._streams: set[EventStream] = set()
+        #: Events handed to subscribers since start (read by /metrics).
+        self.delivered = 0
 
     @property
     def subscriber_count(self) -> int:
@@ -156,6 +158,7 @@ class MemoryBus:
             for stream in list(self._streams):
                 if stream.wants(event):
                     stream.offer(event)
+                    self.delivered += 1
 
     def subscribe(
         self, *, county_id: int | None = None, kinds: Collection[EventKind] | None = None

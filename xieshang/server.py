@@ -1,4 +1,5 @@
-"""Starlette application factory: ``/graphql`` (HTTP and WebSocket) and ``/healthz``.
+"""Starlette application factory: ``/graphql`` (HTTP and WebSocket), ``/healthz``, ``/readyz``
+and ``/metrics``.
 
 ``uvicorn --factory xieshang.server:create_app`` and ``xieshang serve`` both call
 :func:`create_app`, which reads settings from the environment unless given some.
@@ -41,6 +42,14 @@ from xieshang.middleware import (
     RequestContext,
     SecurityHeaders,
     Timeout,
+)
+from xieshang.observability import (
+    GRAPHQL_OUTCOME,
+    Metrics,
+    Observe,
+    allowed,
+    outcome_of,
+    readiness,
 )
 from xieshang.rules.manager import Rules
 from xieshang.schema import build_schema
@@ -86,6 +95,13 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         context.extra[intake.LIMITER_KEY] = self.submit_limiter
         return context
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """The response body, with its outcome noted for /metrics and the request log."""
+        processed = await super().process_result(request, result)
+        state = request.scope.setdefault("state", {})
+        state[GRAPHQL_OUTCOME] = outcome_of(processed)
+        return processed
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate a WebSocket at ``connection_init``: ``{"authorization": "Bearer …"}``."""
@@ -147,6 +163,23 @@ def create_app(
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    metrics = Metrics(engine, bus, version=__version__)
+
+    async def readyz(_request: Request) -> Response:
+        ready, details = await readiness(engine)
+        return JSONResponse(details, status_code=200 if ready else 503)
+
+    async def metrics_view(request: Request) -> Response:
+        # Only from the configured addresses (XIESHANG_METRICS_ALLOW; see docs/security.md).
+        if not allowed(
+            request.scope.get("state", {}).get("client_address"), settings.metrics_allow
+        ):
+            return JSONResponse(
+                {"errors": [{"message": "无权读取监控指标", "extensions": {"code": "FORBIDDEN"}}]},
+                status_code=403,
+            )
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await bus.start()
@@ -173,10 +206,13 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/exports/{name}", export_endpoint, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_view, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[
             Middleware(RequestContext),
+            Middleware(Observe, metrics=metrics),
             Middleware(SecurityHeaders, settings=settings),
             Middleware(
                 CORSMiddleware,
@@ -199,4 +235,5 @@ def create_app(
     app.state.rules = rules
     app.state.bus = bus
     app.state.writes = graphql.writes  # audit events of /exports downloads
+    app.state.metrics = metrics
     return app

@@ -1,9 +1,10 @@
-"""``xieshang db``: migrations."""
+"""``xieshang db``: migrations, backup and restore."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from xieshang.cli.common import subcommands
@@ -29,6 +30,19 @@ def register(commands: Any) -> None:
     )
     revision.add_argument("-m", "--message", required=True, help="迁移说明")
     revision.set_defaults(handler=_revision)
+    backup = actions.add_parser(
+        "backup", help="在线备份 SQLite 数据库（服务运行中也可） back up a SQLite database"
+    )
+    backup.add_argument("path", type=Path, help="备份文件路径（不能已存在）")
+    backup.set_defaults(handler=_backup)
+    restore = actions.add_parser(
+        "restore", help="从备份恢复 SQLite 数据库 restore a SQLite database from a backup"
+    )
+    restore.add_argument("path", type=Path, help="备份文件路径")
+    restore.add_argument(
+        "--force", action="store_true", help="数据库正被使用时也覆盖（确认服务已停止时才用）"
+    )
+    restore.set_defaults(handler=_restore)
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> None:
@@ -58,3 +72,19 @@ def _revision(args: argparse.Namespace, settings: Settings) -> None:
     from xieshang.db import migrate
 
     asyncio.run(migrate.revision(settings.database_url, args.message))
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> None:
+    from xieshang.db import backup
+
+    revision = backup.backup(settings.database_url, args.path)
+    print(f"已备份到 {args.path.expanduser().resolve()}（迁移版本 {revision}）")
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> None:
+    from xieshang.db import backup
+
+    revision = backup.restore(settings.database_url, args.path, force=args.force)
+    print(f"已从 {args.path} 恢复（迁移版本 {revision}）")
+    if backup.behind_head(revision):
+        print("该备份来自较旧的版本：请运行 xieshang db upgrade")

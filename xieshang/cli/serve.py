@@ -29,6 +29,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from xieshang.db import migrate
+    from xieshang.observability import log_config
 
     if args.demo:
         asyncio.run(migrate.upgrade(settings.database_url))
@@ -46,5 +47,8 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
         port=args.port,
         workers=args.workers if not args.reload else None,
         reload=args.reload,
-        log_level="info",
+        # Applied in every worker process: JSON lines (readable in development), and
+        # xieshang.access's line per request instead of uvicorn's access log.
+        log_config=log_config(settings.environment),
+        access_log=False,
     )

@@ -26,6 +26,8 @@ class SqlStats:
     ms: float = 0.0
     sql: list[str] = field(default_factory=list)
     keep_sql: bool = False
+    #: The enclosing tally (a request's, around an operation's), which counts the same statements.
+    parent: SqlStats | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"statements": self.statements, "ms": round(self.ms, 3)}
@@ -37,7 +39,7 @@ _current: ContextVar[SqlStats | None] = ContextVar("xieshang_sql_stats", default
 @contextmanager
 def track(*, keep_sql: bool = False) -> Iterator[SqlStats]:
     """Tally the statements run inside the block (and in tasks started from it)."""
-    stats = SqlStats(keep_sql=keep_sql)
+    stats = SqlStats(keep_sql=keep_sql, parent=_current.get())
     token = _current.set(stats)
     try:
         yield stats
@@ -49,16 +51,23 @@ def _before(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
     stats = _current.get()
     if stats is not None:
         conn.info.setdefault("xieshang_started", []).append(time.perf_counter())
-        stats.statements += 1
-        if stats.keep_sql:
-            stats.sql.append(statement)
+        tally: SqlStats | None = stats
+        while tally is not None:
+            tally.statements += 1
+            if tally.keep_sql:
+                tally.sql.append(statement)
+            tally = tally.parent
 
 
 def _after(conn: Any, *_args: Any) -> None:
     stats = _current.get()
     started = conn.info.get("xieshang_started")
     if stats is not None and started:
-        stats.ms += (time.perf_counter() - started.pop()) * 1000
+        elapsed = (time.perf_counter() - started.pop()) * 1000
+        tally: SqlStats | None = stats
+        while tally is not None:
+            tally.ms += elapsed
+            tally = tally.parent
 
 
 def install(engine: AsyncEngine) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
 from xieshang.domain.standards import active
+from xieshang.observability import timed_assessment
 from xieshang.rules import facts as facts_module
 from xieshang.rules.engine import Evaluation
 from xieshang.rules.manager import Rules
@@ -35,6 +36,19 @@ async def assess(
     now: datetime | None = None,
 ) -> list[Assessment]:
     """Standard ``code`` for every subject of every county (of ``county_ids``) that uses it."""
+    with timed_assessment(code):  # run time in /metrics
+        return await _assess(session, rules, code, period, county_ids, now=now)
+
+
+async def _assess(
+    session: AsyncSession,
+    rules: Rules,
+    code: str,
+    period: Period,
+    county_ids: Sequence[int] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Assessment]:
     rows = await active(session, county_ids)
     by_county: dict[int, dict[str, m.CountyStandard]] = defaultdict(dict)
     for row in rows:
