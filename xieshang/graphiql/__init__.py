@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.errors import XieshangError
 
@@ -133,7 +134,8 @@ class GraphiQLPage:
 
     def __init__(self, settings: Settings) -> None:
         self.directory = assets_dir(settings)
-        self.version = pinned_versions().get("graphiql", "")
+        # Changes with xieshang (page.js) and with the pinned GraphiQL: busts browser caches.
+        self.version = f"{__version__}-{pinned_versions().get('graphiql', '')}"
         absent = missing(self.directory)
         if settings.graphiql and absent:
             logger.warning(
@@ -143,7 +145,7 @@ class GraphiQLPage:
             )
 
     def _url(self, name: str) -> str:
-        # The version in the query string lets browsers cache the files across an upgrade.
+        # The version in the query string lets browsers cache the files until an upgrade.
         return f"{STATIC_PREFIX}/{name}?v={escape(self.version)}"
 
     def html(self) -> str:
