@@ -41,6 +41,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("xieshang.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_HTML_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    b"base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'"
+)
 
 
 def _state(scope: Scope) -> dict[str, Any]:
@@ -116,10 +121,9 @@ class SecurityHeaders:
                     (b"cache-control", b"no-store"),
                     (
                         b"content-security-policy",
-                        # The GraphiQL page (development only) loads its scripts itself.
-                        b"default-src 'self' 'unsafe-inline' https:; frame-ancestors 'none'"
-                        if html
-                        else b"default-src 'none'; frame-ancestors 'none'",
+                        # HTML is the GraphiQL page (xieshang.graphiql): its scripts, styles and
+                        # requests all go to this server; GraphiQL sets inline style attributes.
+                        _HTML_POLICY if html else b"default-src 'none'; frame-ancestors 'none'",
                     ),
                 ]
                 if self.production:

@@ -35,6 +35,7 @@ from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
 from xieshang.events import MemoryBus, create_bus, sweep_periodically
 from xieshang.http_exports import export_endpoint
+from xieshang.graphiql import GraphiQLPage
 from xieshang.middleware import (
     Authentication,
     BodyLimit,
@@ -79,6 +80,12 @@ class GraphQLApp(GraphQL[Context, None]):
         self.bus = bus or MemoryBus()
         # One counter of public topic submissions per app (shared through Redis if configured).
         self.submit_limiter = intake.SubmitLimiter(settings)
+        # GraphiQL from files served by this server, not strawberry's CDN page.
+        self.graphiql_page = GraphiQLPage(settings)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The self-hosted GraphiQL page (see :mod:`xieshang.graphiql`)."""
+        return self.graphiql_page.response()
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         state = request.scope.get("state") or {}
@@ -208,6 +215,7 @@ def create_app(
             Route("/exports/{name}", export_endpoint, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_view, methods=["GET"]),
+            *(graphql.graphiql_page.routes() if settings.graphiql else []),
         ],
         lifespan=lifespan,
         middleware=[

@@ -14,12 +14,14 @@ import sys
 from collections.abc import Sequence
 
 from xieshang import __version__
-from xieshang.cli import audit, db, demo, followups, rules, schema, serve, topics, users
+from xieshang.cli import audit, db, demo, followups, graphiql, rules, schema, serve, topics, users
 from xieshang.cli import spreadsheets as spreadsheets_cli
 from xieshang.cli.common import PROG, Parser, settings_of
 from xieshang.errors import XieshangError
 
-GROUPS = (serve, db, demo, schema, rules, users, audit, followups, topics, spreadsheets_cli)
+GROUPS = (
+    serve, db, demo, schema, rules, users, audit, followups, topics, spreadsheets_cli, graphiql,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
