@@ -34,8 +34,8 @@ from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.policy import Viewer
 from xieshang.events import MemoryBus, create_bus, sweep_periodically
-from xieshang.http_exports import export_endpoint
 from xieshang.graphiql import GraphiQLPage
+from xieshang.http_exports import export_endpoint
 from xieshang.middleware import (
     Authentication,
     BodyLimit,
