@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_helpers import SCRIPT, one_line_error, run
+from cli_helpers import SCRIPT, free_port, one_line_error, run
 
 from xieshang.testing import TestDatabases
 
@@ -114,12 +113,6 @@ def test_db_upgrade_current_downgrade_and_demo_load(xieshang_databases: TestData
     assert "base" in run("db", "current", url=url).stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _post(port: int, query: str) -> dict:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
@@ -132,7 +125,7 @@ def _post(port: int, query: str) -> dict:
 
 def test_serve_with_demo_answers_the_articles_figures(xieshang_databases: TestDatabases) -> None:
     url = asyncio.run(xieshang_databases.create("serve"))
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
     env["XIESHANG_DATABASE_URL"] = url.render_as_string(hide_password=False)
     process = subprocess.Popen(
@@ -177,7 +170,7 @@ def test_serve_with_demo_answers_the_articles_figures(xieshang_databases: TestDa
 
 def test_serve_refuses_an_unmigrated_database(xieshang_databases: TestDatabases) -> None:
     url = asyncio.run(xieshang_databases.create("unmigrated"))
-    result = run("serve", "--port", str(_free_port()), url=url)
+    result = run("serve", "--port", str(free_port()), url=url)
     assert "[DATABASE_NOT_MIGRATED]" in one_line_error(result)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from cli_helpers import SCRIPT
+from cli_helpers import SCRIPT, free_port
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
@@ -38,16 +37,10 @@ CREATE_TOPIC = """mutation($c: ID!, $t: String!) {
     topic { id } userErrors { code } } }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(url: URL, log: Path, workers: int) -> Iterator[str]:
     """``xieshang serve --workers N`` on a free port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
     env |= {
         "XIESHANG_DATABASE_URL": url.render_as_string(hide_password=False),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import uvicorn
-from cli_helpers import run
+from cli_helpers import free_port, run
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
@@ -215,16 +214,10 @@ def test_the_lock_pins_what_the_page_loads() -> None:
 # -- in Chromium, with the outside world blocked ----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
     """The app under uvicorn in a thread on a free port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )

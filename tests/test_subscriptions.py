@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from cli_helpers import free_port
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient, WebSocketTestSession
@@ -299,16 +299,10 @@ def test_closing_the_socket_ends_the_subscription(live: Live) -> None:
 # -- two server processes on one PostgreSQL database -------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def server(url: URL, secret: str, log: Path) -> Iterator[str]:
     """``uvicorn --factory xieshang.server:create_app`` on a free port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
     env |= {
         "XIESHANG_DATABASE_URL": url.render_as_string(hide_password=False),

@@ -93,17 +93,7 @@ async def _close_topic_when_done(session: AsyncSession, task: m.FollowUp, viewer
     topic = await topic_of_outcome(session, task.outcome_id)
     if topic.status is not TopicStatus.IN_IMPLEMENTATION:
         return
-    still_open = await session.scalar(
-        sa.select(sa.func.count())
-        .select_from(m.FollowUp)
-        .join(m.Outcome, m.Outcome.id == m.FollowUp.outcome_id)
-        .join(m.Consultation, m.Consultation.id == m.Outcome.consultation_id)
-        .where(
-            m.Consultation.topic_id == topic.id,
-            m.FollowUp.archived_at.is_(None),
-            m.FollowUp.status.in_(OPEN),
-        )
-    )
+    still_open = await topic_workflow.open_task_count(session, topic.id)
     if not still_open:
         await topic_workflow.move(
             session, topic, TopicStatus.CLOSED, viewer, note="督办任务全部办结"

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
 from xieshang.db.base import utcnow
-from xieshang.db.enums import TopicStatus
+from xieshang.db.enums import FollowUpStatus, TopicStatus
 from xieshang.domain.policy import Viewer
 from xieshang.errors import UserError, ValidationFailed
 
@@ -238,19 +238,25 @@ async def _merge_target(
     return target
 
 
-async def _check_closable(session: AsyncSession, topic: m.Topic, problems: list[UserError]) -> None:
-    """A topic closes by hand only when none of its follow-up tasks is still open."""
-    open_tasks = await session.scalar(
+async def open_task_count(session: AsyncSession, topic_id: int) -> int:
+    """Follow-up tasks of the topic's outcomes that are not done yet (archived ones left out)."""
+    count = await session.scalar(
         sa.select(sa.func.count())
         .select_from(m.FollowUp)
         .join(m.Outcome, m.Outcome.id == m.FollowUp.outcome_id)
         .join(m.Consultation, m.Consultation.id == m.Outcome.consultation_id)
         .where(
-            m.Consultation.topic_id == topic.id,
+            m.Consultation.topic_id == topic_id,
             m.FollowUp.archived_at.is_(None),
-            m.FollowUp.status != "DONE",
+            m.FollowUp.status != FollowUpStatus.DONE,
         )
     )
+    return int(count or 0)
+
+
+async def _check_closable(session: AsyncSession, topic: m.Topic, problems: list[UserError]) -> None:
+    """A topic closes by hand only when none of its follow-up tasks is still open."""
+    open_tasks = await open_task_count(session, topic.id)
     if open_tasks:
         problems.append(
             UserError(

@@ -23,7 +23,7 @@ from xieshang.schema.errors import query_error
 from xieshang.schema.lists import connection_field
 from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
 from xieshang.schema.relations import to_many, to_one
-from xieshang.schema.relay import Archivable, GlobalIdError, RowType, from_global_id
+from xieshang.schema.relay import Archivable, RowType, county_argument
 from xieshang.schema.specs import EVALUATIONS, FOLLOW_UPS
 
 
@@ -176,10 +176,7 @@ class SupervisionBoard:
 
 async def _board(info: Info[Context, Any], county_id: strawberry.ID, within_days: int) -> Any:
     context = info.context
-    try:
-        _, pk = from_global_id(county_id, expect="County", field="countyId")
-    except GlobalIdError as exc:
-        raise query_error(exc.code, exc.message) from exc
+    pk = county_argument(county_id)
     counties = context.viewer.readable_counties()
     if counties is not None and pk not in counties:
         raise query_error("NOT_FOUND", "所选县级政协不存在")

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types.base import get_object_definition
 
 from xieshang.errors import XieshangError
+from xieshang.schema.errors import query_error
 
 
 class GlobalIdError(XieshangError):
@@ -45,6 +46,14 @@ def from_global_id(
             f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field
         )
     return type_name, pk
+
+
+def county_argument(county_id: str) -> int:
+    """The primary key of a ``countyId`` argument; an INVALID_ID query error if it names no county."""
+    try:
+        return from_global_id(county_id, expect="County", field="countyId")[1]
+    except GlobalIdError as exc:
+        raise query_error(exc.code, exc.message) from exc
 
 
 @strawberry.interface(

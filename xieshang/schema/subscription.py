@@ -23,7 +23,7 @@ from xieshang.schema.context import Context
 from xieshang.schema.errors import query_error
 from xieshang.schema.follow_up import Evaluation, FollowUp
 from xieshang.schema.loaders import Loaders
-from xieshang.schema.relay import GlobalIdError, from_global_id
+from xieshang.schema.relay import county_argument
 from xieshang.schema.topic import Topic
 
 _CHANGE_LABELS = {
@@ -63,10 +63,7 @@ async def _open(
     is the operation's ``error`` message, not an event.
     """
     context = info.context
-    try:
-        county_pk = from_global_id(county_id, expect="County", field="countyId")[1]
-    except GlobalIdError as exc:
-        raise query_error(exc.code, exc.message) from exc
+    county_pk = county_argument(county_id)
     if not policy.may_subscribe(context.viewer, field, county_pk):
         raise query_error("FORBIDDEN", f"无权订阅 {field}：不能查看该县级政协的事件")
     return context.bus.subscribe(county_id=county_pk, kinds={kind})
