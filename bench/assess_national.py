@@ -29,11 +29,11 @@ from sqlalchemy.pool import NullPool
 from xieshang.db import migrate, stats
 from xieshang.db import models as m
 from xieshang.db.engine import create_engine, session_factory
-from xieshang.demo import pengan
+from xieshang.demo import county as demo_county
 from xieshang.domain import assessments
-from xieshang.rules.engine import quota
-from xieshang.rules.facts import SubjectFacts
-from xieshang.rules.manager import Rules
+from xieshang.engine.facts import SubjectFacts
+from xieshang.engine.registry import RulePlugins
+from xieshang.engine.run import quota
 from xieshang.rules.periods import parse_period
 from xieshang.rules.results import Record, Subject
 from xieshang.rules.standards import PeriodicQuota, RecordKind, Status, SubjectKind
@@ -147,7 +147,7 @@ async def build(url: str, counties: int, seed: int = 1) -> None:
     await engine.dispose()
 
 
-async def bulk(url: str, rules: Rules) -> tuple[float, int, dict[int, Status]]:
+async def bulk(url: str, rules: RulePlugins) -> tuple[float, int, dict[int, Status]]:
     engine = create_engine(url)
     stats.install(engine)
     started = time.perf_counter()
@@ -162,7 +162,7 @@ async def bulk(url: str, rules: Rules) -> tuple[float, int, dict[int, Status]]:
 
 
 async def naive(
-    url: str, rules: Rules, county_limit: int | None
+    url: str, rules: RulePlugins, county_limit: int | None
 ) -> tuple[float, int, dict[int, Status]]:
     """What one would write first: for each studio, one query per record kind, then evaluate."""
     standard = rules.standards["pengan.three-ones"]
@@ -209,13 +209,13 @@ async def naive(
     return elapsed, tally.statements, results
 
 
-async def county_scale_sqlite(rules: Rules) -> None:
+async def county_scale_sqlite(rules: RulePlugins) -> None:
     folder = Path(tempfile.mkdtemp(prefix="xieshang-assess-"))
     url = f"sqlite+aiosqlite:///{folder / 'demo.db'}"
     await migrate.upgrade(url)
     engine = create_engine(url)
     stats.install(engine)
-    await pengan.load(session_factory(engine), rules=rules)
+    await demo_county.load(session_factory(engine), rules=rules)
     for code in (
         "pengan.three-ones",
         "pengan.six-haves",
@@ -237,7 +237,7 @@ async def county_scale_sqlite(rules: Rules) -> None:
 
 
 async def main(server: str, counties: int, naive_counties: int | None) -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     name = f"xieshang_bench_{uuid.uuid4().hex[:8]}"
     url = create_engine(server).url.set(database=name).render_as_string(hide_password=False)
     await admin(server, f'CREATE DATABASE "{name}"')

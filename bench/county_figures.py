@@ -30,7 +30,7 @@ from xieshang.db import migrate, stats
 from xieshang.db import models as m
 from xieshang.db.engine import create_engine, session_factory
 from xieshang.db.enums import ConsultationStatus, FollowUpStatus, Satisfaction
-from xieshang.demo import pengan
+from xieshang.demo import county as demo_county
 from xieshang.domain.statistics import SATISFIED_LEVELS, county_statistics
 
 YEAR = 2024
@@ -141,7 +141,7 @@ async def main(rounds: int, calls: int, database_url: str | None) -> None:
         engine = create_engine(url)
         stats.install(engine)
         sessions = session_factory(engine)
-        result = await pengan.load(sessions)
+        result = await demo_county.load(sessions)
         county_id = result.county_id
         naive_times, grouped_times = [], []
         for _ in range(rounds):

@@ -32,7 +32,7 @@ from xieshang.config import Settings
 from xieshang.db import migrate
 from xieshang.db import models as m
 from xieshang.db.engine import create_engine, session_factory
-from xieshang.demo import pengan
+from xieshang.demo import county as demo_county
 from xieshang.domain.accounts import access_token
 from xieshang.schema.relay import to_global_id
 from xieshang.server import create_app
@@ -83,7 +83,7 @@ async def main(rounds: int, requests: int) -> None:
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await migrate.upgrade(url)
     engine = create_engine(url)
-    await pengan.load(session_factory(engine))
+    await demo_county.load(session_factory(engine))
     # The bench sends far more than a caller may: rate limits out of the way.
     settings = Settings(
         database_url=url, rate_limit_anonymous="10000000/minute", rate_limit_user="10000000/minute"

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from xieshang.db import models as m
 from xieshang.db import stats
 from xieshang.demo import reference as ref
+from xieshang.engine.registry import RulePlugins
+from xieshang.engine.run import AssessmentRun
 from xieshang.rules import (
     CriterionResult,
     CustomCriterion,
@@ -21,8 +23,6 @@ from xieshang.rules import (
     hookimpl,
     parse_period,
 )
-from xieshang.rules.engine import Evaluation
-from xieshang.rules.manager import Rules
 from xieshang.testing import GraphQLClient
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -131,9 +131,9 @@ async def test_county_rollup(xieshang_assess: Any) -> None:
 async def test_a_window_not_ended_is_in_progress_never_not_met(
     xieshang_demo_sessions: Sessions,
 ) -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     async with xieshang_demo_sessions() as session:
-        during = Evaluation(
+        during = AssessmentRun(
             session,
             rules.standards,
             None,
@@ -163,13 +163,13 @@ async def test_a_window_not_ended_is_in_progress_never_not_met(
 async def test_windows_before_a_studio_existed_are_not_applicable(
     xieshang_demo_sessions: Sessions,
 ) -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     async with xieshang_demo_sessions() as session, session.begin():
         studio = await session.scalar(sa.select(m.Studio).order_by(m.Studio.id).limit(1))
         assert studio is not None
         studio.founded_on = date(2024, 7, 10)
     async with xieshang_demo_sessions() as session:
-        results = await Evaluation(session, rules.standards, None, parse_period("2024")).assess(
+        results = await AssessmentRun(session, rules.standards, None, parse_period("2024")).assess(
             "pengan.three-ones"
         )
     mine = next(a for a in results if a.subject.id == studio.id)
@@ -194,7 +194,7 @@ async def test_overrides_change_the_result(xieshang_assess: Any) -> None:
 async def test_a_county_whose_plugin_is_gone_sees_error_not_a_failure(
     xieshang_graphql: Any,
 ) -> None:
-    without_pengan = Rules.load(entry_points=False)
+    without_pengan = RulePlugins.load(entry_points=False)
     client: GraphQLClient = xieshang_graphql(rules=without_pengan)
     data = await client.query(
         """{ studios(first: 2) { edges { node { name compliance(period: "2024") { standard status error } } } }
@@ -243,13 +243,13 @@ async def test_statement_count_does_not_grow_with_subjects(
     xieshang_demo_sessions: Sessions, xieshang_demo_engine: Any
 ) -> None:
     """Doubling the studios and their records does not add a statement."""
-    rules = Rules.load()
+    rules = RulePlugins.load()
     stats.install(xieshang_demo_engine)
 
     async def count() -> tuple[int, int]:
         async with xieshang_demo_sessions() as session:
             with stats.track() as tally:
-                evaluation = Evaluation(session, rules.standards, None, parse_period("2024"))
+                evaluation = AssessmentRun(session, rules.standards, None, parse_period("2024"))
                 results = [await evaluation.assess(code) for code in rules.standards]
         return tally.statements, sum(len(r) for r in results)
 

@@ -17,7 +17,7 @@ from xieshang.db.enums import (
     TopicSource,
     TopicStatus,
 )
-from xieshang.demo import pengan
+from xieshang.demo import county as demo_county
 from xieshang.demo import reference as ref
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -203,17 +203,17 @@ async def test_same_seed_same_county_and_load_is_idempotent(
     xieshang_demo_sessions: Sessions,
 ) -> None:
     names_before = sorted(m_.name for m_ in await objects(xieshang_demo_sessions, m.Member))
-    again = await pengan.load(xieshang_demo_sessions)
+    again = await demo_county.load(xieshang_demo_sessions)
     assert again.created is False
     assert again.counts["members"] == 250 and again.counts["topics"] == 356
     assert sorted(m_.name for m_ in await objects(xieshang_demo_sessions, m.Member)) == names_before
 
-    replaced = await pengan.load(xieshang_demo_sessions, replace=True)  # same seed
+    replaced = await demo_county.load(xieshang_demo_sessions, replace=True)  # same seed
     assert replaced.created is True
     assert sorted(m_.name for m_ in await objects(xieshang_demo_sessions, m.Member)) == names_before
     assert replaced.counts == again.counts
 
-    other = await pengan.load(xieshang_demo_sessions, replace=True, seed=7)
+    other = await demo_county.load(xieshang_demo_sessions, replace=True, seed=7)
     assert sorted(m_.name for m_ in await objects(xieshang_demo_sessions, m.Member)) != names_before
     assert other.counts["members"] == 250 and other.counts["platforms"] == 88
     (county,) = await objects(xieshang_demo_sessions, m.County)

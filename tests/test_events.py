@@ -29,18 +29,18 @@ from xieshang.db.engine import create_engine, session_factory, write_session_fac
 from xieshang.db.enums import FollowUpStatus, ResultClass
 from xieshang.domain import crud, topics
 from xieshang.domain import events as domain_events
-from xieshang.domain.calendar import local_today
-from xieshang.domain.events import Event, EventKind, FollowUpChange
-from xieshang.errors import ConfigError, UserError, ValidationFailed
-from xieshang.events import (
+from xieshang.domain.bus import (
     LISTENER_NAME,
     MemoryBus,
     PostgresBus,
     SubscriberTooSlow,
     create_bus,
     publish_committed,
-    sweep_overdue,
 )
+from xieshang.domain.calendar import local_today
+from xieshang.domain.events import Event, EventKind, FollowUpChange
+from xieshang.domain.overdue import run_sweep as sweep_overdue
+from xieshang.errors import ConfigError, UserError, ValidationFailed
 from xieshang.schema.context import Context
 from xieshang.schema.mutations import InputField, mutation_field
 from xieshang.server import create_app
@@ -109,7 +109,7 @@ async def test_a_failed_publication_is_logged_not_raised(caplog: pytest.LogCaptu
     # A real PostgreSQL bus whose server is unreachable (nothing listens on port 1).
     engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
-        with caplog.at_level(logging.ERROR, logger="xieshang.events"):
+        with caplog.at_level(logging.ERROR, logger="xieshang.domain.bus"):
             await publish_committed(PostgresBus(engine), [topic_event(1, 1)])
     finally:
         await engine.dispose()
@@ -236,7 +236,7 @@ async def test_a_committed_mutation_stays_committed_when_publishing_fails(
             bus=PostgresBus(unreachable),
         )
         before = await topic_count()
-        with caplog.at_level(logging.ERROR, logger="xieshang.events"):
+        with caplog.at_level(logging.ERROR, logger="xieshang.domain.bus"):
             payload = await resolve(
                 SimpleNamespace(context=context),
                 input=input_type(county_id=to_global_id("County", county), fail="no"),

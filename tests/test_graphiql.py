@@ -27,7 +27,9 @@ from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
 from xieshang.config import Settings
-from xieshang.graphiql import (
+from xieshang.server import create_app
+from xieshang.testing import settings_for
+from xieshang.web.graphiql import (
     DIR_VARIABLE,
     OWN,
     PACKAGE_DIR,
@@ -37,8 +39,6 @@ from xieshang.graphiql import (
     install,
     missing,
 )
-from xieshang.server import create_app
-from xieshang.testing import settings_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -114,7 +114,7 @@ async def test_missing_files_are_explained_in_chinese(
     xieshang_database_url: URL, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = settings_for(xieshang_database_url, extra={DIR_VARIABLE: str(tmp_path)})
-    with caplog.at_level("WARNING", logger="xieshang.graphiql"):
+    with caplog.at_level("WARNING", logger="xieshang.web.graphiql"):
         app = create_app(settings)
     assert "xieshang graphiql install" in caplog.text and "未安装" in caplog.text
     async with _client(app) as client:

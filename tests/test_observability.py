@@ -25,9 +25,9 @@ from sqlalchemy.engine import URL, make_url
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine
 from xieshang.domain.policy import Viewer
-from xieshang.observability import JsonFormatter, ReadableFormatter, log_config, operation_name
 from xieshang.server import create_app
 from xieshang.testing import settings_for
+from xieshang.web.observability import JsonFormatter, ReadableFormatter, log_config, operation_name
 
 COUNTY = '{ county(code: "511323") { id } }'
 NAMED_QUERY = "query CountStudios { studios { totalCount } }"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from xieshang.engine.registry import RulePlugins
 from xieshang.rules import (
     ActivityKind,
     PeriodicQuota,
@@ -21,7 +22,6 @@ from xieshang.rules import (
     hookimpl,
     hookspecs,
 )
-from xieshang.rules.manager import Rules
 from xieshang.testing import GraphQLClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,14 +81,14 @@ class Misspelt:
 
 
 def test_an_unknown_hook_is_reported_not_ignored() -> None:
-    rules = Rules.load(extra=(("misspelt", Misspelt()),))
+    rules = RulePlugins.load(extra=(("misspelt", Misspelt()),))
     (problem,) = rules.problems
     assert problem.plugin == "misspelt" and "unknown hook" in problem.message
     assert "misspelt" not in rules.plugins and "pengan.three-ones" in rules.standards
 
 
 def test_installed_plugins_come_from_entry_points() -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     assert rules.problems == []
     assert rules.plugins["pengan"].distribution == "xieshang"
     assert rules.standards["pengan.three-ones"].plugin == "pengan"
@@ -96,7 +96,7 @@ def test_installed_plugins_come_from_entry_points() -> None:
 
 
 def test_broken_plugins_are_reported_and_the_others_keep_working() -> None:
-    rules = Rules.load(
+    rules = RulePlugins.load(
         extra=(
             ("good", Good()),
             ("raises", Raises()),
@@ -138,7 +138,7 @@ def broken_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 def test_a_plugin_that_fails_to_import_is_named_with_its_distribution(
     broken_distribution: Path,
 ) -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     (problem,) = rules.problems
     assert (problem.plugin, problem.distribution) == ("broken", "broken-rules")
     assert (
@@ -179,7 +179,7 @@ def test_rules_check_exits_non_zero_and_says_how_to_fix(
 async def test_the_api_keeps_working_and_shows_error_with_the_plugin_name(
     xieshang_graphql: Any,
 ) -> None:
-    rules = Rules.load(extra=(("invalid", Invalid()), ("raises", Raises())))
+    rules = RulePlugins.load(extra=(("invalid", Invalid()), ("raises", Raises())))
     client: GraphQLClient = xieshang_graphql(rules=rules)
     data = await client.query(
         "{ ruleProblems { plugin message fix } studios { totalCount } standards { code } }"

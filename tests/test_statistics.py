@@ -449,7 +449,7 @@ async def test_demo_county_figures_match_the_records(
 ) -> None:
     data = await xieshang_demo_client.query(COUNTY, {"code": "511323", "year": 2024})
     figures = data["county"]["statistics"]
-    # The article's figures (xieshang/demo/pengan.py builds them).
+    # The article's figures (xieshang/demo/county.py builds them).
     assert (figures["topicsCollected"], figures["keyTopics"]) == (356, 148)
     # Every key topic was consulted once; 126 outcomes closed, 16 in implementation, 6 reported.
     assert (figures["consultationsHeld"], figures["outcomes"], figures["outcomesConverted"]) == (

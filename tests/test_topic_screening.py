@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.db import models as m
 from xieshang.domain.calendar import local_today
+from xieshang.engine.registry import RulePlugins
 from xieshang.rules import ScreeningNote, Severity, TopicDraft, hookimpl
-from xieshang.rules.manager import Rules
 from xieshang.schema.relay import to_global_id
 from xieshang.testing import GraphQLClient, scalar
 
@@ -132,7 +132,7 @@ class Screener:
 
 
 @pytest.fixture
-def screener(xieshang_plugin_rules: Callable[..., Rules]) -> tuple[Screener, Rules]:
+def screener(xieshang_plugin_rules: Callable[..., RulePlugins]) -> tuple[Screener, RulePlugins]:
     plugin = Screener()
     return plugin, xieshang_plugin_rules(("test-screen", plugin))
 
@@ -140,7 +140,7 @@ def screener(xieshang_plugin_rules: Callable[..., Rules]) -> tuple[Screener, Rul
 async def test_a_plugin_sees_every_new_topic_and_its_notes_are_kept(
     xieshang_graphql: Any,
     xieshang_demo_sessions: async_sessionmaker[AsyncSession],
-    screener: tuple[Screener, Rules],
+    screener: tuple[Screener, RulePlugins],
 ) -> None:
     plugin, rules = screener
     staff = xieshang_graphql(as_user="staff", rules=rules)
@@ -208,7 +208,7 @@ def staff_zone() -> Any:
 async def test_a_refusal_writes_nothing(
     xieshang_graphql: Any,
     xieshang_demo_sessions: async_sessionmaker[AsyncSession],
-    screener: tuple[Screener, Rules],
+    screener: tuple[Screener, RulePlugins],
 ) -> None:
     _plugin, rules = screener
     staff = xieshang_graphql(as_user="staff", rules=rules)
@@ -264,7 +264,7 @@ class Garbage:
 async def test_a_broken_plugin_does_not_stop_intake(
     plugin: Any,
     xieshang_graphql: Any,
-    xieshang_plugin_rules: Callable[..., Rules],
+    xieshang_plugin_rules: Callable[..., RulePlugins],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     name = type(plugin).__name__.lower()

@@ -32,11 +32,15 @@ from xieshang.db.engine import create_engine, session_factory, write_session_fac
 from xieshang.domain import intake
 from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
+from xieshang.domain.bus import MemoryBus, create_bus
+from xieshang.domain.overdue import sweep_periodically
 from xieshang.domain.policy import Viewer
-from xieshang.events import MemoryBus, create_bus, sweep_periodically
-from xieshang.graphiql import GraphiQLPage
-from xieshang.http_exports import export_endpoint
-from xieshang.middleware import (
+from xieshang.engine.registry import RulePlugins
+from xieshang.schema import build_schema
+from xieshang.schema.context import Context
+from xieshang.web.exports import export_endpoint
+from xieshang.web.graphiql import GraphiQLPage
+from xieshang.web.middleware import (
     Authentication,
     BodyLimit,
     RateLimit,
@@ -44,7 +48,7 @@ from xieshang.middleware import (
     SecurityHeaders,
     Timeout,
 )
-from xieshang.observability import (
+from xieshang.web.observability import (
     GRAPHQL_OUTCOME,
     Metrics,
     Observe,
@@ -52,9 +56,6 @@ from xieshang.observability import (
     outcome_of,
     readiness,
 )
-from xieshang.rules.manager import Rules
-from xieshang.schema import build_schema
-from xieshang.schema.context import Context
 
 logger = logging.getLogger("xieshang.server")
 
@@ -67,7 +68,7 @@ class GraphQLApp(GraphQL[Context, None]):
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         *,
-        rules: Rules,
+        rules: RulePlugins,
         tuned: bool = True,
         bus: MemoryBus | None = None,
         **kwargs: Any,
@@ -84,7 +85,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.graphiql_page = GraphiQLPage(settings)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """The self-hosted GraphiQL page (see :mod:`xieshang.graphiql`)."""
+        """The self-hosted GraphiQL page (see :mod:`xieshang.web.graphiql`)."""
         return self.graphiql_page.response()
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
@@ -131,7 +132,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     engine: AsyncEngine | None = None,
-    rules: Rules | None = None,
+    rules: RulePlugins | None = None,
     tuned: bool = True,
     default_viewer: Viewer | None = None,
 ) -> Starlette:
@@ -149,7 +150,7 @@ def create_app(
     engine = engine or create_engine(settings.database_url)
     stats.install(engine)
     sessions = session_factory(engine)
-    rules = rules if rules is not None else Rules.load()
+    rules = rules if rules is not None else RulePlugins.load()
     for problem in rules.problems:
         logger.warning("rule plugin problem: %s", problem)
     bus = create_bus(settings, engine)

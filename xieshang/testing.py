@@ -33,7 +33,7 @@ from xieshang.config import Settings
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine, parse_database_url, session_factory
 from xieshang.domain.policy import Viewer
-from xieshang.rules.manager import Rules
+from xieshang.engine.registry import RulePlugins
 from xieshang.rules.results import Assessment
 
 TEST_DATABASE_ENV = "XIESHANG_TEST_DATABASE_URL"
@@ -204,13 +204,13 @@ def xieshang_demo_template(
     xieshang_databases: TestDatabases, xieshang_migrated_template: URL
 ) -> URL:
     """A migrated database with the demo county 蓬安县 (seed 2024); a template."""
-    from xieshang.demo import pengan
+    from xieshang.demo import county as demo_county
 
     async def make() -> URL:
         url = await xieshang_databases.clone(xieshang_migrated_template, "demo")
         engine = create_engine(url, poolclass=NullPool)
         try:
-            await pengan.load(session_factory(engine))
+            await demo_county.load(session_factory(engine))
         finally:
             await engine.dispose()
         return url
@@ -317,7 +317,7 @@ __all__ = [
     "Assessment",
     "GraphQLClient",
     "GraphQLResponse",
-    "Rules",
+    "RulePlugins",
     "TestDatabases",
     "Viewer",
     "scalar",
@@ -330,16 +330,16 @@ __all__ = [
 
 
 @pytest.fixture
-def xieshang_plugin_rules() -> Callable[..., Rules]:
+def xieshang_plugin_rules() -> Callable[..., RulePlugins]:
     """Make a rule set: the installed plugins plus the ones given, for one test.
 
     ``xieshang_plugin_rules(MyPlugin())`` or ``xieshang_plugin_rules(("mine", module))``;
     ``entry_points=False`` leaves the installed plugins out.
     """
 
-    def make(*plugins: Any, entry_points: bool = True) -> Rules:
+    def make(*plugins: Any, entry_points: bool = True) -> RulePlugins:
         extra = tuple(p if isinstance(p, tuple) else (type(p).__name__.lower(), p) for p in plugins)
-        return Rules.load(entry_points=entry_points, extra=extra)
+        return RulePlugins.load(entry_points=entry_points, extra=extra)
 
     return make
 
@@ -354,22 +354,22 @@ def xieshang_assess(
     蓬安县 (with ``overrides`` if given) and returns every subject's :class:`Assessment`.
     """
     from xieshang.db import models as m
-    from xieshang.domain import assessments, standards
+    from xieshang.domain import assessments, county_standards
     from xieshang.rules.periods import parse_period
 
     async def assess(
         standard: str,
         period: str,
         *,
-        rules: Rules | None = None,
+        rules: RulePlugins | None = None,
         county: str = "511323",
         overrides: dict[str, float] | None = None,
     ) -> list[Assessment]:
-        rules = rules if rules is not None else Rules.load()
+        rules = rules if rules is not None else RulePlugins.load()
         async with xieshang_demo_sessions() as session, session.begin():
             county_id = await session.scalar(sa.select(m.County.id).where(m.County.code == county))
             assert county_id is not None, f"no county {county} in the demo database"
-            await standards.enable(session, rules, county_id, standard, overrides)
+            await county_standards.enable(session, rules, county_id, standard, overrides)
         async with xieshang_demo_sessions() as session:
             return await assessments.assess(
                 session, rules, standard, parse_period(period), [county_id]
@@ -400,7 +400,7 @@ async def xieshang_graphql(
 
     def make(
         *,
-        rules: Rules | None = None,
+        rules: RulePlugins | None = None,
         as_user: str | None = None,
         trusted: bool = True,
         **settings: Any,

@@ -16,21 +16,21 @@ from xieshang.db.enums import (
     ProposalFiling,
     TopicSource,
 )
-from xieshang.domain import crud, standards
+from xieshang.domain import county_standards, crud
 from xieshang.domain.members import MEMBER
 from xieshang.domain.organisation import COUNTY
-from xieshang.rules.manager import Rules
+from xieshang.engine.registry import RulePlugins
 
 
 async def main(url):
-    rules = Rules.load()
+    rules = RulePlugins.load()
     assert "tongcheng.member-duty" in rules.standards, rules.problems
     engine = create_engine(url)
     async with write_session_factory(engine)() as s, s.begin():
         county = await crud.create(
             s, COUNTY, {"code": "340881", "name": "桐城市", "city": "安庆市", "province": "安徽省"}
         )
-        await standards.set_standards(s, rules, county.id, [("tongcheng.member-duty", {})])
+        await county_standards.set_standards(s, rules, county.id, [("tongcheng.member-duty", {})])
         people = [
             await crud.create(s, MEMBER, {"name": n, "term": 10}, county_id=county.id)
             for n in ("方苞", "姚鼐", "刘大櫆")

@@ -26,7 +26,7 @@ def register(commands: Any) -> None:
 async def load_demo(settings: Settings, seed: int, replace: bool) -> None:
     """Load 蓬安县 and say what happened in one line (never in production: the demo accounts
     have a published password)."""
-    from xieshang.demo import pengan
+    from xieshang.demo import county as demo_county
 
     if settings.is_production:
         raise ConfigError(
@@ -34,7 +34,7 @@ async def load_demo(settings: Settings, seed: int, replace: bool) -> None:
         )
 
     async with database(settings) as sessions:
-        result = await pengan.load(sessions, seed=seed, replace=replace)
+        result = await demo_county.load(sessions, seed=seed, replace=replace)
     counts = result.counts
     summary = (
         f"平台 {counts.get('platforms', 0)}，工作室 {counts.get('studios', 0)}，"

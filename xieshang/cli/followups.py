@@ -29,13 +29,14 @@ async def sweep_once(settings: Settings) -> None:
     """One sweep in its own transaction; the events are published once it commits."""
     from xieshang.db import migrate
     from xieshang.db.engine import create_engine, write_session_factory
-    from xieshang.events import create_bus, sweep_overdue
+    from xieshang.domain.bus import create_bus
+    from xieshang.domain.overdue import run_sweep
 
     await migrate.ensure_at_head(settings.database_url)
     engine = create_engine(settings.database_url)
     bus = create_bus(settings, engine)
     try:
-        count = await sweep_overdue(write_session_factory(engine), bus)
+        count = await run_sweep(write_session_factory(engine), bus)
     finally:
         await bus.stop()
         await engine.dispose()

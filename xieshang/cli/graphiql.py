@@ -31,7 +31,7 @@ def register(commands: Any) -> None:
 
 
 def _install(args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.graphiql import assets_dir, install, pinned_versions
+    from xieshang.web.graphiql import assets_dir, install, pinned_versions
 
     modules = install(Path(args.dir) if args.dir else assets_dir(settings))
     pinned = ", ".join(f"{name}@{version}" for name, version in pinned_versions().items())
@@ -39,7 +39,7 @@ def _install(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _check(_args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.graphiql import INSTALL_COMMAND, GraphiQLError, assets_dir, missing
+    from xieshang.web.graphiql import INSTALL_COMMAND, GraphiQLError, assets_dir, missing
 
     directory = assets_dir(settings)
     absent = missing(directory)

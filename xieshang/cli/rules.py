@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from xieshang.cli.common import database, subcommands
 from xieshang.config import Settings
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import ConfigError, DatabaseError, XieshangError
-from xieshang.rules.manager import Rules
 
 
 def register(commands: Any) -> None:
@@ -66,7 +66,7 @@ def register(commands: Any) -> None:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> None:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     print("插件 plugins:")
     for plugin in rules.plugins.values():
         print(f"  {plugin.name}  ({plugin.distribution} {plugin.version})".rstrip())
@@ -96,14 +96,14 @@ async def _county_id(session: Any, code: str) -> int:
 
 
 async def _county_standards(settings: Settings, code: str) -> list[Any]:
-    from xieshang.domain.standards import active
+    from xieshang.domain.county_standards import active
 
     async with database(settings) as sessions, sessions() as session:
         return await active(session, [await _county_id(session, code)])
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    rules = Rules.load()
+    rules = RulePlugins.load()
     problems = [str(p) for p in rules.problems]
     try:
         problems += asyncio.run(_check_counties(settings, rules))
@@ -118,9 +118,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
-async def _check_counties(settings: Settings, rules: Rules) -> list[str]:
+async def _check_counties(settings: Settings, rules: RulePlugins) -> list[str]:
     from xieshang.db import models as m
-    from xieshang.domain.standards import active
+    from xieshang.domain.county_standards import active
 
     found = []
     async with database(settings) as sessions, sessions() as session:
@@ -152,17 +152,17 @@ def _parse_overrides(items: list[str]) -> dict[str, float]:
 
 
 def _enable(args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.domain import standards
+    from xieshang.domain import county_standards
 
     async def run() -> list[Any]:
-        rules = Rules.load()
+        rules = RulePlugins.load()
         async with (
             database(settings, write=True) as sessions,
             sessions() as session,
             session.begin(),
         ):
             county = await _county_id(session, args.county)
-            return await standards.enable(
+            return await county_standards.enable(
                 session, rules, county, args.standard, _parse_overrides(args.override) or None
             )
 
@@ -173,17 +173,17 @@ def _enable(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _disable(args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.domain import standards
+    from xieshang.domain import county_standards
 
     async def run() -> list[Any]:
-        rules = Rules.load()
+        rules = RulePlugins.load()
         async with (
             database(settings, write=True) as sessions,
             sessions() as session,
             session.begin(),
         ):
             county = await _county_id(session, args.county)
-            return await standards.disable(session, rules, county, args.standard)
+            return await county_standards.disable(session, rules, county, args.standard)
 
     rows = asyncio.run(_report_user_errors(run()))
     print(
@@ -221,13 +221,13 @@ def _jsonable(value: Any) -> Any:
 
 def _assess(args: argparse.Namespace, settings: Settings) -> None:
     from xieshang.domain.assessments import assess
-    from xieshang.rules.engine import rank
+    from xieshang.engine.run import rank
     from xieshang.rules.periods import parse_period
 
     period = parse_period(args.period)
 
     async def run() -> list[Any]:
-        rules = Rules.load()
+        rules = RulePlugins.load()
         if args.standard not in rules.standards and args.standard not in rules.broken:
             raise ConfigError(
                 f"未安装考核标准 {args.standard}；已安装：{', '.join(sorted(rules.standards))}"

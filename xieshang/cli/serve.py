@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from xieshang.db import migrate
-    from xieshang.observability import log_config
+    from xieshang.web.observability import log_config
 
     if args.demo:
         asyncio.run(migrate.upgrade(settings.database_url))

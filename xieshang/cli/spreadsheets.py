@@ -141,8 +141,8 @@ async def _run_import(
 def _export(args: argparse.Namespace, settings: Settings) -> None:
     from xieshang.domain import spreadsheets
     from xieshang.domain.calendar import local_today
+    from xieshang.engine.registry import RulePlugins
     from xieshang.errors import ValidationFailed
-    from xieshang.rules.manager import Rules
 
     request = spreadsheets.ExportRequest(
         args.export_kind, args.county, year=args.year, standard=args.standard, period=args.period
@@ -154,7 +154,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> None:
                 return await spreadsheets.export_table(
                     session,
                     request,
-                    rules=Rules.load() if request.kind == "assessments" else None,
+                    rules=RulePlugins.load() if request.kind == "assessments" else None,
                     today=local_today(settings.zone),
                 )
             except ValidationFailed as exc:

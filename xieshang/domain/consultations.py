@@ -34,7 +34,7 @@ def _status_name(status: ConsultationStatus | TopicStatus) -> str:
     return status.label.split(" ")[0]
 
 
-async def _consultation_rules(change: Change) -> None:
+async def _check_consultation(change: Change) -> None:
     change.checker.not_before(
         "ends_at", change.values.get("ends_at"), "starts_at", change.values.get("starts_at")
     )
@@ -130,7 +130,7 @@ CONSULTATION = Entity(
     "协商活动",
     references={"topic_id": models.Topic, "platform_id": models.Platform},
     county_from="topic_id",
-    rules=_consultation_rules,
+    checks=_check_consultation,
 )
 
 
@@ -138,7 +138,7 @@ def _held(consultation: models.Consultation) -> bool:
     return consultation.status is ConsultationStatus.HELD
 
 
-async def _outcome_rules(change: Change) -> None:
+async def _check_outcome(change: Change) -> None:
     consultation = change.refs.get("consultation_id")
     if change.creating and consultation is not None and not _held(consultation):
         change.checker.fail(
@@ -153,11 +153,11 @@ OUTCOME = Entity(
     "协商成果",
     references={"consultation_id": models.Consultation},
     county_from="consultation_id",
-    rules=_outcome_rules,
+    checks=_check_outcome,
 )
 
 
-async def _instruction_rules(change: Change) -> None:
+async def _check_instruction(change: Change) -> None:
     targets = [f for f in ("outcome_id", "opinion_report_id") if change.values.get(f) is not None]
     if len(targets) != 1:
         change.checker.fail(
@@ -170,12 +170,12 @@ INSTRUCTION_ON_OUTCOME = Entity(
     "领导批示",
     references={"outcome_id": models.Outcome, "opinion_report_id": models.OpinionReport},
     county_from="outcome_id",
-    rules=_instruction_rules,
+    checks=_check_instruction,
 )
 INSTRUCTION_ON_REPORT = Entity(
     models.Instruction,
     "领导批示",
     references={"outcome_id": models.Outcome, "opinion_report_id": models.OpinionReport},
     county_from="opinion_report_id",
-    rules=_instruction_rules,
+    checks=_check_instruction,
 )

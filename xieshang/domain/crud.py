@@ -47,7 +47,7 @@ class Change:
         return any(f in self.changes for f in fields)
 
 
-Rules = Callable[[Change], Awaitable[None]]
+Checks = Callable[[Change], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Entity:
     #: For rows that belong to a parent: the reference whose row gives the county.
     county_from: str | None = None
     #: The entity's own rules (ranges, dates, states), run after the common checks.
-    rules: Rules | None = None
+    checks: Checks | None = None
     #: False only for the tenant itself (County), which belongs to no county.
     owned: bool = True
     #: Field names that differ from the common ones in :mod:`xieshang.domain.labels`.
@@ -277,8 +277,8 @@ async def create(
         checker.raise_if_any()
     refs = await _references(session, entity, values, checker, county_id)
     change = Change(session, checker, county_id, dict(values), dict(values), None, refs, env)
-    if entity.rules is not None:
-        await entity.rules(change)
+    if entity.checks is not None:
+        await entity.checks(change)
     await _unique(session, entity, change, checker)
     checker.raise_if_any()
     extra = {"county_id": county_id} if entity.owned else {}
@@ -310,8 +310,8 @@ async def update(
     refs = await _references(session, entity, changes, checker, row_county)
     current = {c.key: getattr(row, c.key) for c in sa.inspect(entity.model).column_attrs}
     change = Change(session, checker, row_county, current | changes, changes, row, refs, env)
-    if entity.rules is not None:
-        await entity.rules(change)
+    if entity.checks is not None:
+        await entity.checks(change)
     await _unique(session, entity, change, checker)
     checker.raise_if_any()
     for name, value in change.changes.items():

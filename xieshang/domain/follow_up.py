@@ -15,7 +15,7 @@ def is_overdue(status: FollowUpStatus, due_on: date, today: date) -> bool:
     return status != FollowUpStatus.DONE and due_on < today
 
 
-async def _follow_up_rules(change: Change) -> None:
+async def _check_follow_up(change: Change) -> None:
     values = change.values
     change.checker.not_before(
         "due_on", values.get("due_on"), "assigned_on", values.get("assigned_on")
@@ -31,7 +31,7 @@ FOLLOW_UP = Entity(
     "督办任务",
     references={"outcome_id": models.Outcome, "unit_id": models.ResponsibleUnit},
     county_from="outcome_id",
-    rules=_follow_up_rules,
+    checks=_check_follow_up,
 )
 
 FOLLOW_UP_NOTE = Entity(
@@ -42,7 +42,7 @@ FOLLOW_UP_NOTE = Entity(
 )
 
 
-async def _evaluation_rules(change: Change) -> None:
+async def _check_evaluation(change: Change) -> None:
     channel = change.values.get("channel")
     visitor = change.values.get("visited_by_member_id")
     if channel == EvaluationChannel.RETURN_VISIT and visitor is None:
@@ -58,5 +58,5 @@ EVALUATION = Entity(
     "群众评价",
     references={"outcome_id": models.Outcome, "visited_by_member_id": models.Member},
     county_from="outcome_id",
-    rules=_evaluation_rules,
+    checks=_check_evaluation,
 )

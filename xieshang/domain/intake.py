@@ -29,8 +29,8 @@ from xieshang.domain import crud, events, screening, topic_workflow, topics
 from xieshang.domain.calendar import local_today
 from xieshang.domain.checks import Checker
 from xieshang.domain.policy import Viewer
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import ConfigError, UserError, ValidationFailed
-from xieshang.rules.manager import Rules
 
 #: Size limits of a public submission (staff entries have the columns' limits).
 PUBLIC_LIMITS: Mapping[str, int] = {
@@ -115,7 +115,7 @@ async def submit(
     *,
     viewer: Viewer,
     settings: Settings,
-    rules: Rules,
+    rules: RulePlugins,
     limiter: SubmitLimiter,
     address: str | None,
 ) -> m.Topic:
@@ -171,7 +171,7 @@ async def promote(
     proposal_id: int,
     *,
     viewer: Viewer,
-    rules: Rules,
+    rules: RulePlugins,
     title: str | None = None,
     theme: str | None = None,
     year: int | None = None,
@@ -225,7 +225,7 @@ async def promote(
 
 
 async def admit(
-    session: AsyncSession, topic: m.Topic, rules: Rules, viewer: Viewer, note: str
+    session: AsyncSession, topic: m.Topic, rules: RulePlugins, viewer: Viewer, note: str
 ) -> None:
     """What every new topic goes through once flushed: screening (a refusal raises and the
     transaction writes nothing), the first timeline entry, the topicSubmitted event."""

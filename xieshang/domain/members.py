@@ -15,7 +15,7 @@ from xieshang.errors import UserError, ValidationFailed
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
-async def _member_rules(change: Change) -> None:
+async def _check_member(change: Change) -> None:
     phone = change.values.get("phone")
     if change.changed("phone") and phone is not None and not _PHONE.match(phone):
         change.checker.fail("phone", "INVALID_VALUE", f"联系电话格式不正确：{phone!r}")
@@ -26,12 +26,12 @@ MEMBER = Entity(
     models.Member,
     "委员",
     references={"sector_id": models.Sector, "office_id": models.Office},
-    rules=_member_rules,
+    checks=_check_member,
     labels={"name": "姓名", "code": "委员编号"},
 )
 
 
-async def _grid_rules(change: Change) -> None:
+async def _check_grid(change: Change) -> None:
     change.checker.not_before(
         "ended_on", change.values.get("ended_on"), "assigned_on", change.values.get("assigned_on")
     )
@@ -42,7 +42,7 @@ GRID_ASSIGNMENT = Entity(
     "网格安排",
     references={"member_id": models.Member, "platform_id": models.Platform},
     county_from="member_id",
-    rules=_grid_rules,
+    checks=_check_grid,
 )
 
 

@@ -8,7 +8,7 @@ from xieshang.db import models
 from xieshang.domain.crud import Change, Entity
 
 
-async def _county_rules(change: Change) -> None:
+async def _check_county(change: Change) -> None:
     code = change.values.get("code")
     if change.changed("code") and code is not None and not (len(code) == 6 and code.isdigit()):
         change.checker.fail("code", "INVALID_VALUE", f"行政区划代码应为 6 位数字（收到 {code!r}）")
@@ -22,7 +22,7 @@ async def _county_rules(change: Change) -> None:
             )
 
 
-COUNTY = Entity(models.County, "县级政协", rules=_county_rules, owned=False)
+COUNTY = Entity(models.County, "县级政协", checks=_check_county, owned=False)
 SECTOR = Entity(models.Sector, "界别")
 OFFICE = Entity(models.Office, "委室")
 RESPONSIBLE_UNIT = Entity(models.ResponsibleUnit, "承办单位")

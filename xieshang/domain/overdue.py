@@ -14,19 +14,24 @@ that it is announced again if it lapses again.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.config import DEFAULT_TIMEZONE
 from xieshang.db import models
 from xieshang.db.base import utcnow
 from xieshang.db.enums import FollowUpStatus
 from xieshang.domain import events
+from xieshang.domain.bus import MemoryBus, publish_committed
 from xieshang.domain.calendar import local_date
 from xieshang.domain.crud import Change
+
+logger = logging.getLogger("xieshang.domain.overdue")
 
 
 async def sweep(session: AsyncSession, *, now: datetime | None = None) -> list[events.Event]:
@@ -90,3 +95,27 @@ async def rearm(change: Change) -> None:
     today = local_date(utcnow(), zone)
     if values.get("status") == FollowUpStatus.DONE or (due_on is not None and due_on >= today):
         change.changes["overdue_announced_on"] = None
+
+
+async def run_sweep(writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None) -> int:
+    """Run one overdue sweep (:func:`sweep`) in its own transaction and
+    publish its events once committed; returns how many tasks were announced."""
+    async with writes() as session, session.begin():
+        await sweep(session)
+        announced = events.take(session)
+    await publish_committed(bus, announced)
+    return len(announced)
+
+
+async def sweep_periodically(
+    writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None, interval: float
+) -> None:
+    """Sweep every ``interval`` seconds until cancelled; a failed sweep is logged and retried."""
+    while True:
+        try:
+            count = await run_sweep(writes, bus)
+            if count:
+                logger.info("announced %d overdue follow-up task(s)", count)
+        except Exception:
+            logger.exception("overdue sweep failed")
+        await asyncio.sleep(interval)

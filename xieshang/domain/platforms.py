@@ -21,7 +21,7 @@ _LEVEL_NAMES = {
 }
 
 
-async def _platform_rules(change: Change) -> None:
+async def _check_platform(change: Change) -> None:
     level = change.values.get("level")
     parent = change.refs.get("parent_id")
     parent_id = change.values.get("parent_id")
@@ -62,7 +62,7 @@ PLATFORM = Entity(
     models.Platform,
     "协商平台",
     references={"parent_id": models.Platform},
-    rules=_platform_rules,
+    checks=_check_platform,
 )
 
 CHECKLIST_FACT = Entity(

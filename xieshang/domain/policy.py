@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from xieshang.db import models as m
 from xieshang.db.enums import Role
 
 
@@ -289,8 +290,6 @@ def personal_data(viewer: Viewer, county_id: int | None) -> Access:
 
 def row_conditions(viewer: Viewer, model: type) -> list[Any]:
     """SQL conditions keeping a list to the rows ``viewer`` may see (county, and a unit's own tasks)."""
-    from xieshang.db import models as m
-
     conditions: list[Any] = []
     counties = viewer.readable_counties()
     if counties is not None:
@@ -304,8 +303,6 @@ def row_conditions(viewer: Viewer, model: type) -> list[Any]:
 
 def row_visible(viewer: Viewer, row: Any) -> bool:
     """Whether ``viewer`` may see ``row`` fetched by ID (the check behind ``node(id:)``)."""
-    from xieshang.db import models as m
-
     counties = viewer.readable_counties()
     if counties is not None:
         county = row.id if isinstance(row, m.County) else getattr(row, "county_id", None)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from xieshang.db import models
 from xieshang.db.enums import ProposalFiling
 from xieshang.domain.crud import Change, Entity
-
-#: An activity kind code: upper-case letters, digits and underscores (READING, ROTA_RECEPTION).
-ACTIVITY_KIND = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+from xieshang.rules.standards import ACTIVITY_KIND_CODE
 
 
-async def _report_rules(change: Change) -> None:
+async def _check_report(change: Change) -> None:
     values = change.values
     if values.get("member_id") is None and values.get("studio_id") is None:
         change.checker.fail("member_id", "REQUIRED", "社情民意信息须注明撰写委员或报送工作室")
@@ -28,15 +24,15 @@ OPINION_REPORT = Entity(
     models.OpinionReport,
     "社情民意信息",
     references={"member_id": models.Member, "studio_id": models.Studio},
-    rules=_report_rules,
+    checks=_check_report,
 )
 
 
-async def _activity_rules(change: Change) -> None:
+async def _check_activity(change: Change) -> None:
     kind = change.values.get("kind")
     if change.changed("kind") and kind is not None:
         known = getattr(getattr(change.env, "rules", None), "activity_kinds", None)
-        if not ACTIVITY_KIND.match(kind):
+        if not ACTIVITY_KIND_CODE.match(kind):
             change.checker.fail(
                 "kind",
                 "INVALID_VALUE",
@@ -55,11 +51,11 @@ ACTIVITY = Entity(
     models.Activity,
     "履职活动",
     references={"studio_id": models.Studio, "platform_id": models.Platform},
-    rules=_activity_rules,
+    checks=_check_activity,
 )
 
 
-async def _deed_rules(change: Change) -> None:
+async def _check_deed(change: Change) -> None:
     change.checker.in_range("beneficiaries", change.values.get("beneficiaries"), 0, None)
 
 
@@ -67,11 +63,11 @@ DEED = Entity(
     models.Deed,
     "实事",
     references={"studio_id": models.Studio, "platform_id": models.Platform},
-    rules=_deed_rules,
+    checks=_check_deed,
 )
 
 
-async def _proposal_rules(change: Change) -> None:
+async def _check_proposal(change: Change) -> None:
     values = change.values
     change.checker.in_range("year", values.get("year"), 2000, 2100)
     if values.get("lead_member_id") is None and values.get("sector_id") is None:
@@ -94,5 +90,5 @@ PROPOSAL = Entity(
         "sector_id": models.Sector,
         "studio_id": models.Studio,
     },
-    rules=_proposal_rules,
+    checks=_check_proposal,
 )

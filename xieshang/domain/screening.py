@@ -1,6 +1,6 @@
 """Screening topics as they come in (议题初筛) by the rule plugins' ``xieshang_screen_topic`` hook.
 
-Each plugin is asked on its own, like the standards in :mod:`xieshang.rules.manager`: a plugin
+Each plugin is asked on its own, like the standards in :mod:`xieshang.engine.registry`: a plugin
 whose hook raises, or returns something that is not a list of notes, is logged and leaves one
 NOTICE naming it (code ``SCREENING_ERROR``) so the county office knows the screening was
 incomplete — intake itself goes on. A REFUSE note refuses the topic (``SCREENING_REFUSED`` with
@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
 from xieshang.db.enums import ScreeningSeverity, TopicSource
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import UserError, ValidationFailed
-from xieshang.rules.manager import Rules
 from xieshang.rules.screening import ScreeningNote, Severity, TopicDraft
 
 logger = logging.getLogger("xieshang.screening")
@@ -73,7 +73,7 @@ def _valid(value: object) -> list[ScreeningNote]:
     return notes
 
 
-def run(rules: Rules, draft: TopicDraft) -> list[PluginNote]:
+def run(rules: RulePlugins, draft: TopicDraft) -> list[PluginNote]:
     """Ask every plugin implementing the hook about ``draft``, each one isolated from the rest."""
     found: list[PluginNote] = []
     for impl in rules.manager.hook.xieshang_screen_topic.get_hookimpls():
@@ -94,7 +94,9 @@ def run(rules: Rules, draft: TopicDraft) -> list[PluginNote]:
     return found
 
 
-async def screen(session: AsyncSession, rules: Rules, topic: m.Topic) -> list[m.TopicScreeningNote]:
+async def screen(
+    session: AsyncSession, rules: RulePlugins, topic: m.Topic
+) -> list[m.TopicScreeningNote]:
     """Screen ``topic`` (flushed, not yet committed) and store its notes.
 
     Raises :class:`ValidationFailed` (``SCREENING_REFUSED``, one error per refusal) when a plugin

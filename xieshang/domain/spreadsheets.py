@@ -773,7 +773,7 @@ async def export_table(
         return f"{year}年统计", STATISTICS_HEADER, statistics_rows(figures)
     if request.kind == "assessments":
         from xieshang.domain.assessments import assess
-        from xieshang.rules.engine import rank
+        from xieshang.engine.run import rank
         from xieshang.rules.periods import parse_period
 
         if not request.standard or not request.period:

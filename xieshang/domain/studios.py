@@ -9,7 +9,7 @@ from xieshang.db import models
 from xieshang.domain.crud import Change, Entity
 
 
-async def _studio_rules(change: Change) -> None:
+async def _check_studio(change: Change) -> None:
     change.checker.in_range("batch_year", change.values.get("batch_year"), 2000, 2100)
 
 
@@ -22,7 +22,7 @@ STUDIO = Entity(
         "office_id": models.Office,
         "sector_id": models.Sector,
     },
-    rules=_studio_rules,
+    checks=_check_studio,
 )
 
 
@@ -42,7 +42,7 @@ async def ensure_member(session: AsyncSession, studio: models.Studio, member_id:
     return True
 
 
-async def _round_rules(change: Change) -> None:
+async def _check_round(change: Change) -> None:
     change.checker.in_range("round_no", change.values.get("round_no"), 1, 20)
     change.checker.in_range("candidates", change.values.get("candidates"), 1, None)
 
@@ -52,5 +52,5 @@ SELECTION_ROUND = Entity(
     "选任轮次",
     references={"studio_id": models.Studio},
     county_from="studio_id",
-    rules=_round_rules,
+    checks=_check_round,
 )

@@ -7,7 +7,7 @@ from xieshang.db.enums import TopicSource
 from xieshang.domain.crud import Change, Entity
 
 
-async def _topic_rules(change: Change) -> None:
+async def _check_topic(change: Change) -> None:
     change.checker.in_range("year", change.values.get("year"), 2000, 2100)
     source = change.values.get("source")
     linked = change.values.get("proposal_id") is not None
@@ -15,14 +15,14 @@ async def _topic_rules(change: Change) -> None:
         change.checker.fail(
             "proposal_id", "INVALID_STATE", "只有来源为“委员提案”的议题才能关联提案"
         )
-    _intake_rules(change)
+    _check_intake(change)
 
 
 #: Sources whose topics name the body that assigned them (交题单位 / 点题单位).
 ASSIGNED_SOURCES = frozenset({TopicSource.PARTY_COMMITTEE, TopicSource.GOVERNMENT})
 
 
-def _intake_rules(change: Change) -> None:
+def _check_intake(change: Change) -> None:
     """县委交题 and 政府点题 name their assigning body; 委员提案 topics come from a proposal,
     whose lead member is the proposer unless another is given."""
     raw = change.values.get("source")
@@ -54,5 +54,5 @@ TOPIC = Entity(
         "proposal_id": models.Proposal,
         "proposer_member_id": models.Member,
     },
-    rules=_topic_rules,
+    checks=_check_topic,
 )

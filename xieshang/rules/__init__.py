@@ -29,8 +29,8 @@ from xieshang.rules.standards import (
     Grade,
     PeriodicQuota,
     PointsScheme,
+    ProposerRole,
     RecordKind,
-    Role,
     Section,
     ShareMet,
     Standard,
@@ -56,9 +56,9 @@ __all__ = [
     "PeriodError",
     "PeriodicQuota",
     "PointsScheme",
+    "ProposerRole",
     "Record",
     "RecordKind",
-    "Role",
     "ScreeningNote",
     "Section",
     "SectionResult",
@@ -75,3 +75,17 @@ __all__ = [
     "parse_period",
     "window_of",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Names of earlier plugin API versions, kept working for one major version with a warning.
+    if name == "Role":
+        import warnings
+
+        warnings.warn(
+            "xieshang.rules.Role is now xieshang.rules.ProposerRole (plugin API 2.0)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ProposerRole
+    raise AttributeError(f"module 'xieshang.rules' has no attribute {name!r}")

@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from xieshang.rules.periods import Period
-from xieshang.rules.standards import Flag, RecordKind, Role, Status, SubjectKind
+from xieshang.rules.standards import Flag, ProposerRole, RecordKind, Status, SubjectKind
 
 
 class Record(NamedTuple):
@@ -29,7 +29,7 @@ class Record(NamedTuple):
     sub_kind: str | None = None
     flags: frozenset[Flag] = frozenset()
     #: For proposals: the member's part (first or joint proposer).
-    role: Role | None = None
+    role: ProposerRole | None = None
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,15 @@ class Flag(StrEnum):
     ABSENT = "ABSENT"  # consultation missed without leave
 
 
-class Role(StrEnum):
+class ProposerRole(StrEnum):
     """A member's part in a proposal."""
 
     LEAD = "LEAD"  # first proposer
     JOINT = "JOINT"  # joint proposer (联名)
+
+
+#: An activity kind code: upper-case letters, digits and underscores (READING, ROTA_RECEPTION).
+ACTIVITY_KIND_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 
 
 @dataclass(frozen=True)
@@ -148,14 +152,14 @@ class Award:
     """``points`` for every record of ``record`` in the period that matches the conditions.
 
     ``joint_factor`` multiplies the points of a proposal made jointly (联名): 桐城 gives the
-    first proposer of a joint proposal half, ``Award(..., role=Role.LEAD, joint_factor=0.5)``.
+    first proposer of a joint proposal half, ``Award(..., role=ProposerRole.LEAD, joint_factor=0.5)``.
     """
 
     record: RecordKind
     points: float
     kinds: tuple[str, ...] = ()
     when: Flag | None = None
-    role: Role | None = None
+    role: ProposerRole | None = None
     joint_factor: float = 1.0
     title: str = ""
 

@@ -21,8 +21,8 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.domain import assessments as assessments_domain
-from xieshang.domain import standards as standards_domain
-from xieshang.rules import engine
+from xieshang.domain import county_standards
+from xieshang.engine import run as engine_run
 from xieshang.rules.periods import Period, PeriodError, parse_period
 from xieshang.rules.results import (
     Assessment,
@@ -454,7 +454,7 @@ async def member_duty(
     return found[0] if found else None
 
 
-async def county_standards(info: Info[Context, Any], county_id: int) -> list[CountyStandard]:
+async def county_standard_list(info: Info[Context, Any], county_id: int) -> list[CountyStandard]:
     rows = await info.context.loaders.many(
         models.CountyStandard, "county_id", order_by=("position",), scope="active-standards"
     ).load(county_id)
@@ -697,7 +697,7 @@ class AssessmentQuery:
             results = await assessments_domain.assess(
                 session, info.context.rules, standard, _period(period), counties
             )
-        return engine.rank([a for a in results if a.score is not None])[:first]  # type: ignore[return-value]
+        return engine_run.rank([a for a in results if a.score is not None])[:first]  # type: ignore[return-value]
 
 
 # -- mutations -------------------------------------------------------------------------------------
@@ -713,19 +713,19 @@ class CountyStandardInput:
 
 async def _set(session: Any, values: dict[str, Any], context: Context) -> Any:
     entries = [(entry.code, entry.overrides or {}) for entry in values["standards"]]
-    await standards_domain.set_standards(session, context.rules, values["county_id"], entries)
+    await county_standards.set_standards(session, context.rules, values["county_id"], entries)
     return await session.get(models.County, values["county_id"])
 
 
 async def _enable(session: Any, values: dict[str, Any], context: Context) -> Any:
-    await standards_domain.enable(
+    await county_standards.enable(
         session, context.rules, values["county_id"], values["code"], values.get("overrides")
     )
     return await session.get(models.County, values["county_id"])
 
 
 async def _disable(session: Any, values: dict[str, Any], context: Context) -> Any:
-    await standards_domain.disable(session, context.rules, values["county_id"], values["code"])
+    await county_standards.disable(session, context.rules, values["county_id"], values["code"])
     return await session.get(models.County, values["county_id"])
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from xieshang.config import Settings
 from xieshang.db.engine import write_session_factory
 from xieshang.domain.audit import Origin
+from xieshang.domain.bus import MemoryBus
 from xieshang.domain.policy import Viewer
-from xieshang.events import MemoryBus
-from xieshang.rules.manager import Rules
+from xieshang.engine.registry import RulePlugins
 from xieshang.schema.loaders import Loaders
 
 
@@ -30,7 +30,7 @@ class Context:
     #: Sessions for mutations (on SQLite their transactions BEGIN IMMEDIATE).
     writes: async_sessionmaker[AsyncSession]
     #: The installed rule plugins and their standards.
-    rules: Rules = field(default_factory=Rules.empty)
+    rules: RulePlugins = field(default_factory=RulePlugins.empty)
     #: Who is asking (anonymous unless the request carried a valid token).
     viewer: Viewer = field(default_factory=Viewer.anonymous)
     #: Where the request came from, for the audit trail.
@@ -50,7 +50,7 @@ class Context:
         settings: Settings,
         *,
         writes: async_sessionmaker[AsyncSession] | None = None,
-        rules: Rules | None = None,
+        rules: RulePlugins | None = None,
         viewer: Viewer | None = None,
         origin: Origin | None = None,
         request: Any = None,
@@ -59,7 +59,7 @@ class Context:
     ) -> Context:
         """A context; harnesses calling the schema in-process usually pass ``Viewer.trusted()``."""
         writes = writes or write_session_factory(sessions.kw["bind"])
-        rules = rules if rules is not None else Rules.load()
+        rules = rules if rules is not None else RulePlugins.load()
         return cls(
             sessions,
             settings,

@@ -21,11 +21,12 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
+from xieshang.db.models import County
 from xieshang.domain import audit, crud, events, links
+from xieshang.domain.bus import publish_committed
 from xieshang.domain.labels import camel
 from xieshang.errors import UserError as DomainUserError
 from xieshang.errors import ValidationFailed
-from xieshang.events import publish_committed
 from xieshang.schema.context import Context
 from xieshang.schema.relay import (
     GlobalIdError,
@@ -273,8 +274,6 @@ def _global_id_of(row: Any) -> str | None:
 
 
 def _county_of(row: Any) -> int | None:
-    from xieshang.db.models import County
-
     return row.id if isinstance(row, County) else getattr(row, "county_id", None)
 
 

@@ -11,12 +11,13 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.domain import organisation, policy, standards
+from xieshang.domain import county_standards, organisation, policy, supervision
+from xieshang.domain.calendar import local_today
 from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import (
     CountyStandard,
     StandardSummary,
-    county_standards,
+    county_standard_list,
     county_summary,
 )
 from xieshang.schema.context import Context
@@ -50,7 +51,7 @@ class County(RowType, Tracked):
     async def standards(
         self, root: strawberry.Parent[models.County], info: Info[Context, Any]
     ) -> list[CountyStandard]:
-        return await county_standards(info, root.id)
+        return await county_standard_list(info, root.id)
 
     @strawberry.field(
         description="考核汇总 assessment summary：本县各项标准的达标情况（含工作室按委室汇总，供委室考核）"
@@ -120,8 +121,6 @@ class ResponsibleUnit(RowType, Archivable):
             int, strawberry.argument(description="提前提醒的天数 days ahead (0–90)")
         ] = 7,
     ) -> list[Any]:
-        from xieshang.domain import supervision
-        from xieshang.domain.calendar import local_today
 
         if not 0 <= within_days <= 90:
             raise query_error("OUT_OF_RANGE", "提前提醒的天数应在 0 到 90 之间")
@@ -187,7 +186,7 @@ async def _default_standards(
     session: AsyncSession, row: Any, values: dict[str, Any], context: Context
 ) -> None:
     # A new county starts with the configured default standards.
-    await standards.apply_defaults(
+    await county_standards.apply_defaults(
         session, context.rules, row.id, context.settings.default_standards
     )
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 import strawberry
 from strawberry.types.base import get_object_definition
 
+from xieshang.db.keyset import encode_cursor
 from xieshang.errors import XieshangError
 from xieshang.schema.errors import query_error
 
@@ -189,8 +190,6 @@ class Edge(Generic[NodeT]):
     @strawberry.field(description="游标 cursor：传给 after / before 以翻页")
     def cursor(self) -> str:
         # Computed only when asked for: most list screens never read edge cursors.
-        from xieshang.db.keyset import encode_cursor
-
         return encode_cursor(self.ordering, self.node)
 
 

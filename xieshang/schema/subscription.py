@@ -17,8 +17,8 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.domain import policy
+from xieshang.domain.bus import EventStream, SubscriberTooSlow
 from xieshang.domain.events import Event, EventKind, FollowUpChange
-from xieshang.events import EventStream, SubscriberTooSlow
 from xieshang.schema.context import Context
 from xieshang.schema.errors import query_error
 from xieshang.schema.follow_up import Evaluation, FollowUp

@@ -18,7 +18,7 @@ import pluggy
 
 from xieshang.db.enums import BUILTIN_ACTIVITY_KINDS
 from xieshang.rules import hookspecs
-from xieshang.rules.standards import ActivityKind, Standard, problems
+from xieshang.rules.standards import ACTIVITY_KIND_CODE, ActivityKind, Standard, problems
 
 ENTRY_POINT_GROUP = "xieshang.rules"
 
@@ -47,7 +47,7 @@ class PluginInfo:
 
 
 @dataclass
-class Rules:
+class RulePlugins:
     """The installed rule plugins and what they provide."""
 
     manager: pluggy.PluginManager
@@ -65,7 +65,7 @@ class Rules:
         return [*self._load_problems, *self._collect_problems]
 
     @classmethod
-    def empty(cls) -> Rules:
+    def empty(cls) -> RulePlugins:
         manager = pluggy.PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
         rules = cls(manager)
@@ -73,7 +73,9 @@ class Rules:
         return rules
 
     @classmethod
-    def load(cls, *, entry_points: bool = True, extra: tuple[tuple[str, Any], ...] = ()) -> Rules:
+    def load(
+        cls, *, entry_points: bool = True, extra: tuple[tuple[str, Any], ...] = ()
+    ) -> RulePlugins:
         """Every plugin installed (entry points), plus ``extra`` ``(name, plugin)`` pairs."""
         rules = cls.empty()
         if entry_points:
@@ -220,9 +222,7 @@ class Rules:
                     "return ActivityKind(code, label)",
                 )
                 continue
-            from xieshang.domain.records import ACTIVITY_KIND
-
-            if not ACTIVITY_KIND.match(kind.code):
+            if not ACTIVITY_KIND_CODE.match(kind.code):
                 self._problem(
                     info,
                     f"activity kind code {kind.code!r} is not upper-case letters, digits and '_'",

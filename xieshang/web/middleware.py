@@ -121,7 +121,7 @@ class SecurityHeaders:
                     (b"cache-control", b"no-store"),
                     (
                         b"content-security-policy",
-                        # HTML is the GraphiQL page (xieshang.graphiql): its scripts, styles and
+                        # HTML is the GraphiQL page (xieshang.web.graphiql): its scripts, styles and
                         # requests all go to this server; GraphiQL sets inline style attributes.
                         _HTML_POLICY if html else b"default-src 'none'; frame-ancestors 'none'",
                     ),

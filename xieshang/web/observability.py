@@ -22,9 +22,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from xieshang.db import stats
 from xieshang.db.migrate import head_revision
-from xieshang.middleware import ASGIApp, Receive, Scope, Send
+from xieshang.domain.assessments import run_times
+from xieshang.web.middleware import ASGIApp, Receive, Scope, Send
 
 access_logger = logging.getLogger("xieshang.access")
 
@@ -109,10 +108,6 @@ def _missing_sqlite_file(engine: AsyncEngine) -> Path | None:
 
 
 # -- metrics -----------------------------------------------------------------------------------
-
-#: The metrics of the application serving the current request (for code that has no app handy,
-#: such as the assessment runner).
-_current: ContextVar[Metrics | None] = ContextVar("xieshang_metrics", default=None)
 
 
 class _Gauges(Collector):
@@ -203,21 +198,13 @@ class Metrics:
             self._operations.add(name)
         return name
 
+    def observe_assessment(self, standard: str, seconds: float) -> None:
+        """Note the run time of one assessment (see :data:`xieshang.domain.assessments.run_times`)."""
+        self.assessments.labels(standard).observe(seconds)
+
     def render(self) -> bytes:
         """The metrics in the Prometheus text format."""
         return generate_latest(self.registry)
-
-
-@contextmanager
-def timed_assessment(standard: str) -> Iterator[None]:
-    """Record the run time of an assessment in the current application's metrics (if any)."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        metrics = _current.get()
-        if metrics is not None:
-            metrics.assessments.labels(standard).observe(time.perf_counter() - started)
 
 
 def outcome_of(body: Mapping[str, Any]) -> str:
@@ -265,7 +252,7 @@ def allowed(address: str | None, networks: Iterable[str]) -> bool:
 class Observe:
     """Times each HTTP request, counts its SQL statements, records metrics, logs one line.
 
-    Sits inside :class:`xieshang.middleware.RequestContext` (for the request ID); the viewer and
+    Sits inside :class:`xieshang.web.middleware.RequestContext` (for the request ID); the viewer and
     the GraphQL operation are read from the scope state filled by the inner layers.
     """
 
@@ -282,11 +269,11 @@ class Observe:
                     message["headers"] = [*message.get("headers", []), served_by]
                 await send(message)
 
-            token = _current.set(self.metrics)
+            token = run_times.set(self.metrics.observe_assessment)
             try:
                 await self.app(scope, receive, accept if scope["type"] == "websocket" else send)
             finally:
-                _current.reset(token)
+                run_times.reset(token)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
         status = 500
@@ -309,12 +296,12 @@ class Observe:
             await send(message)
 
         started = time.perf_counter()
-        token = _current.set(self.metrics)
+        token = run_times.set(self.metrics.observe_assessment)
         try:
             with stats.track() as tally:
                 await self.app(scope, listen, watch)
         finally:
-            _current.reset(token)
+            run_times.reset(token)
             seconds = time.perf_counter() - started
             if post:
                 state["operation_name"] = operation_name(b"".join(request_body))
@@ -455,8 +442,8 @@ def log_config(environment: str, level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "json": {"()": "xieshang.observability.JsonFormatter"},
-            "readable": {"()": "xieshang.observability.ReadableFormatter"},
+            "json": {"()": "xieshang.web.observability.JsonFormatter"},
+            "readable": {"()": "xieshang.web.observability.ReadableFormatter"},
         },
         "handlers": {"default": handler},
         "loggers": {

@@ -25,12 +25,13 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from xieshang.config import Settings
 from xieshang.domain.events import Event, EventKind
+from xieshang.errors import ConfigError
 
-logger = logging.getLogger("xieshang.events")
+logger = logging.getLogger("xieshang.domain.bus")
 
 #: Events a subscriber may fall behind before it is ended.
 QUEUE_SIZE = 256
@@ -290,8 +291,6 @@ def create_bus(settings: Settings, engine: AsyncEngine | None = None) -> MemoryB
     backend = settings.event_backend
     if backend == "postgres":
         if engine is None or engine.dialect.name != "postgresql":
-            from xieshang.errors import ConfigError
-
             raise ConfigError("XIESHANG_EVENTS=postgres 需要 PostgreSQL 数据库")
         return PostgresBus(engine)
     return MemoryBus()
@@ -308,33 +307,6 @@ async def publish_committed(bus: MemoryBus | None, events: Sequence[Event]) -> N
         logger.exception("publishing %d event(s) failed", len(events))
 
 
-async def sweep_overdue(writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None) -> int:
-    """Run one overdue sweep (:func:`xieshang.domain.overdue.sweep`) in its own transaction and
-    publish its events once committed; returns how many tasks were announced."""
-    from xieshang.domain import events as domain_events
-    from xieshang.domain import overdue
-
-    async with writes() as session, session.begin():
-        await overdue.sweep(session)
-        announced = domain_events.take(session)
-    await publish_committed(bus, announced)
-    return len(announced)
-
-
-async def sweep_periodically(
-    writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None, interval: float
-) -> None:
-    """Sweep every ``interval`` seconds until cancelled; a failed sweep is logged and retried."""
-    while True:
-        try:
-            count = await sweep_overdue(writes, bus)
-            if count:
-                logger.info("announced %d overdue follow-up task(s)", count)
-        except Exception:
-            logger.exception("overdue sweep failed")
-        await asyncio.sleep(interval)
-
-
 __all__ = [
     "CHANNEL",
     "LISTENER_NAME",
@@ -344,6 +316,4 @@ __all__ = [
     "SubscriberTooSlow",
     "create_bus",
     "publish_committed",
-    "sweep_overdue",
-    "sweep_periodically",
 ]

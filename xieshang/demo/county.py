@@ -38,8 +38,8 @@ from xieshang.db.tenant import count_rows, delete_county
 from xieshang.demo import reference as ref
 from xieshang.demo.accounts import create_demo_accounts, delete_demo_accounts
 from xieshang.domain import topic_history
-from xieshang.domain.standards import apply_defaults
-from xieshang.rules.manager import Rules
+from xieshang.domain.county_standards import apply_defaults
+from xieshang.engine.registry import RulePlugins
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DEFAULT_SEED = 2024
@@ -905,7 +905,7 @@ async def load(
     *,
     seed: int = DEFAULT_SEED,
     replace: bool = False,
-    rules: Rules | None = None,
+    rules: RulePlugins | None = None,
 ) -> DemoResult:
     """Load 蓬安县 in one transaction. If it exists, change nothing unless ``replace``.
 
@@ -925,7 +925,7 @@ async def load(
         county_id = await builder.run()
         # The demo's topics were written with their final status: give each its timeline.
         await topic_history.backfill(session, county_id, ZONE)
-        await apply_defaults(session, rules or Rules.load(), county_id, STANDARDS)
+        await apply_defaults(session, rules or RulePlugins.load(), county_id, STANDARDS)
         await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
         # Thousands of rows just arrived: refresh the planner's statistics, or a fresh PostgreSQL
         # database plans long joins (statistics, the supervision board) as if tables were empty.

@@ -28,7 +28,7 @@ from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.errors import XieshangError
 
-logger = logging.getLogger("xieshang.graphiql")
+logger = logging.getLogger("xieshang.web.graphiql")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_PREFIX = "/graphiql/static"

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
+from xieshang.domain.crud import allowed_county
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import UserError, ValidationFailed
-from xieshang.rules.manager import Rules
 from xieshang.rules.standards import OverrideError, Standard, with_overrides
 
 
@@ -26,7 +27,7 @@ async def active(
     return list((await session.scalars(stmt)).all())
 
 
-def effective(rules: Rules, row: m.CountyStandard) -> Standard | None:
+def effective(rules: RulePlugins, row: m.CountyStandard) -> Standard | None:
     """The installed standard as this county configured it (None when it is not installed)."""
     standard = rules.standards.get(row.standard_code)
     if standard is None:
@@ -34,14 +35,14 @@ def effective(rules: Rules, row: m.CountyStandard) -> Standard | None:
     return with_overrides(standard, row.overrides or {})
 
 
-def _unknown(code: str, rules: Rules, field: str) -> UserError:
+def _unknown(code: str, rules: RulePlugins, field: str) -> UserError:
     known = "、".join(sorted(rules.standards)) or "（无）"
     return UserError(field, "UNKNOWN_STANDARD", f"未安装考核标准 {code!r}；已安装：{known}")
 
 
 async def set_standards(
     session: AsyncSession,
-    rules: Rules,
+    rules: RulePlugins,
     county_id: int,
     entries: Sequence[tuple[str, Mapping[str, Any]]],
 ) -> list[m.CountyStandard]:
@@ -63,8 +64,6 @@ async def set_standards(
                     f"standards.{index}.overrides", "INVALID_OVERRIDE", f"参数覆盖无效：{exc}"
                 )
             )
-    from xieshang.domain.crud import allowed_county
-
     allowed = allowed_county(session)
     if (allowed is not True and allowed != county_id) or await session.get(
         m.County, county_id
@@ -92,7 +91,7 @@ async def set_standards(
 
 async def enable(
     session: AsyncSession,
-    rules: Rules,
+    rules: RulePlugins,
     county_id: int,
     code: str,
     overrides: Mapping[str, Any] | None = None,
@@ -107,11 +106,9 @@ async def enable(
 
 
 async def disable(
-    session: AsyncSession, rules: Rules, county_id: int, code: str
+    session: AsyncSession, rules: RulePlugins, county_id: int, code: str
 ) -> list[m.CountyStandard]:
     """Switch ``code`` off for a county; an error if it was not on."""
-    from xieshang.domain.crud import allowed_county
-
     allowed = allowed_county(session)
     current = await active(session, [county_id]) if allowed is True or allowed == county_id else []
     if code not in {r.standard_code for r in current}:
@@ -126,7 +123,7 @@ async def disable(
 
 
 async def apply_defaults(
-    session: AsyncSession, rules: Rules, county_id: int, defaults: Sequence[str]
+    session: AsyncSession, rules: RulePlugins, county_id: int, defaults: Sequence[str]
 ) -> None:
     """Give a new county the configured default standards (those installed)."""
     entries: list[tuple[str, Mapping[str, Any]]] = [

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xieshang.db import models as m
 from xieshang.db.enums import Attendance, ConsultationStatus, ProposalFiling
 from xieshang.rules.results import Record, Subject
-from xieshang.rules.standards import Flag, RecordKind, Role, SubjectKind
+from xieshang.rules.standards import Flag, ProposerRole, RecordKind, SubjectKind
 
 
 @dataclass
@@ -116,7 +116,7 @@ async def _joint_proposals(session: AsyncSession, county_ids: Sequence[int] | No
     return {r[0] for r in await _rows(session, stmt)}
 
 
-def _proposal(row: Any, role: Role | None, joint: set[int]) -> Record:
+def _proposal(row: Any, role: ProposerRole | None, joint: set[int]) -> Record:
     flags = set()
     if row.id in joint:
         flags.add(Flag.JOINTLY)
@@ -299,7 +299,7 @@ async def _members(
             *_scope(p.county_id, county_ids),
         ),
     ):
-        _add(facts, row.lead_member_id, _proposal(row, Role.LEAD, joint))
+        _add(facts, row.lead_member_id, _proposal(row, ProposerRole.LEAD, joint))
     for row in await _rows(
         session,
         sa.select(*_PROPOSAL, jp.member_id)
@@ -308,7 +308,7 @@ async def _members(
             _LIVE["proposal"], *_in(p.submitted_on, start, end), *_scope(p.county_id, county_ids)
         ),
     ):
-        _add(facts, row.member_id, _proposal(row, Role.JOINT, joint))
+        _add(facts, row.member_id, _proposal(row, ProposerRole.JOINT, joint))
     c, ca = m.Consultation, m.ConsultationAttendance
     low, high = _utc_bounds(start, end, zones)
     for row in await _rows(

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xieshang.rules import facts as facts_module
-from xieshang.rules.facts import Facts, SubjectFacts
+from xieshang.engine import facts as facts_module
+from xieshang.engine.facts import Facts, SubjectFacts
 from xieshang.rules.periods import Period
 from xieshang.rules.results import (
     Assessment,
@@ -44,7 +44,7 @@ from xieshang.rules.standards import (
 )
 
 
-class Evaluation:
+class AssessmentRun:
     """One evaluation run: facts loaded once per subject kind, results memoised per standard."""
 
     def __init__(
@@ -449,7 +449,7 @@ async def evaluate(
     now: datetime | None = None,
 ) -> list[Assessment]:
     """Assess every subject of standard ``code`` in ``county_ids`` (None: every county)."""
-    return await Evaluation(session, standards, county_ids, period, now).assess(code)
+    return await AssessmentRun(session, standards, county_ids, period, now).assess(code)
 
 
 def rank(assessments: list[Assessment]) -> list[Assessment]:
