@@ -1,6 +1,8 @@
 """Shared test setup: the fixtures come from :mod:`xieshang.testing` (pytest11 plugin).
 
-Tests marked ``postgresql`` are deselected when the tests run on SQLite.
+Tests marked ``postgresql`` are deselected when the tests run on SQLite. Tests marked ``slow``
+(the ones that take several seconds: real processes, fresh virtual environments, a browser,
+fuzzing) are left out by ``make test-fast`` (``pytest -m "not slow"``); CI runs everything.
 
 Hypothesis profiles for the fuzz tests (tests/test_security_fuzz.py): ``default`` runs a fixed
 set of examples, the same on every run, so CI is reproducible; ``explore`` runs many more,
@@ -19,6 +21,9 @@ settings.register_profile("explore", max_examples=1000, derandomize=False)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgresql: needs PostgreSQL (LISTEN/NOTIFY across processes, row locks)"
+    )
+    config.addinivalue_line(
+        "markers", "slow: takes seconds (left out by `make test-fast`: pytest -m 'not slow')"
     )
 
 

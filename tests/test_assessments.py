@@ -344,7 +344,7 @@ async def test_bad_periods_and_unknown_standards_are_clear_errors(xieshang_graph
 
 
 async def test_switching_standards_for_a_county(xieshang_graphql: Any) -> None:
-    client: GraphQLClient = xieshang_graphql()
+    client: GraphQLClient = xieshang_graphql(as_user="admin")  # the county's own settings
     county = (await client.query('{ county(code: "511323") { id } }'))["county"]["id"]
     mutation = """mutation($input: %sInput!) { %s(input: $input) {
         county { standards { code overrides } } userErrors { field code message } } }"""
@@ -411,7 +411,7 @@ async def test_switching_standards_for_a_county(xieshang_graphql: Any) -> None:
 
 
 async def test_a_new_county_gets_the_default_standards(xieshang_graphql: Any) -> None:
-    client: GraphQLClient = xieshang_graphql()
+    client: GraphQLClient = xieshang_graphql(system=True)  # counties are made by the operator
     created = await client.query(
         """mutation { createCounty(input: {code: "511381", name: "阆中市", city: "南充市", province: "四川省"}) {
             county { standards { code } } userErrors { code } } }"""

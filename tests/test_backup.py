@@ -1,7 +1,8 @@
 """``xieshang db backup`` / ``restore``: online SQLite backups under concurrent writes.
 
-The commands run as real processes against SQLite files made by the test (whatever database
-the rest of the run uses); PostgreSQL URLs are refused with a pointer to the pg_dump procedure.
+The commands run in-process (``cli_helpers.invoke``; ``tests/test_cli.py`` runs the db group as a
+real process) against SQLite files made by the test (whatever database the rest of the run
+uses); PostgreSQL URLs are refused with a pointer to the pg_dump procedure.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import one_line_error, run
+from cli_helpers import invoke, one_line_error
 
 from xieshang.db import backup, migrate
 from xieshang.errors import DatabaseError
@@ -60,7 +61,7 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.error: BaseException | None = None
 
-    def run(self) -> None:
+    def invoke(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -95,7 +96,7 @@ def test_backup_during_writes_keeps_every_acknowledged_write(
             assert writer.error is None, writer.error
             time.sleep(0.01)
         before = list(writer.acknowledged)
-        result = run("db", "backup", str(tmp_path / "copy.db"), url=url(live))
+        result = invoke("db", "backup", str(tmp_path / "copy.db"), url=url(live))
         after = len(writer.acknowledged)
         assert result.returncode == 0, result.stderr
         assert "已备份到" in result.stdout
@@ -107,7 +108,7 @@ def test_backup_during_writes_keeps_every_acknowledged_write(
     assert after >= len(before)
 
     restored = tmp_path / "restored.db"
-    result = run("db", "restore", str(tmp_path / "copy.db"), url=url(restored))
+    result = invoke("db", "restore", str(tmp_path / "copy.db"), url=url(restored))
     assert result.returncode == 0, result.stderr
 
     conn = sqlite3.connect(restored)
@@ -129,19 +130,19 @@ def test_restore_refuses_a_database_in_use_unless_forced(
     migrated_file: Path, tmp_path: Path
 ) -> None:
     backup_file = tmp_path / "copy.db"
-    assert run("db", "backup", str(backup_file), url=url(migrated_file)).returncode == 0
+    assert invoke("db", "backup", str(backup_file), url=url(migrated_file)).returncode == 0
     live = copy_of(migrated_file, tmp_path)
     holder = sqlite3.connect(live)  # a running service keeps its connection open
     try:
         holder.execute("PRAGMA journal_mode = WAL")
         holder.execute("SELECT count(*) FROM counties").fetchall()
-        refused = run("db", "restore", str(backup_file), url=url(live))
+        refused = invoke("db", "restore", str(backup_file), url=url(live))
         assert "正在被使用" in one_line_error(refused)
-        forced = run("db", "restore", str(backup_file), "--force", url=url(live))
+        forced = invoke("db", "restore", str(backup_file), "--force", url=url(live))
         assert forced.returncode == 0, forced.stderr
     finally:
         holder.close()
-    assert run("db", "restore", str(backup_file), url=url(live)).returncode == 0
+    assert invoke("db", "restore", str(backup_file), url=url(live)).returncode == 0
 
 
 def test_restore_refuses_files_that_are_not_xieshang_databases(
@@ -151,7 +152,7 @@ def test_restore_refuses_files_that_are_not_xieshang_databases(
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database" * 100)
     assert "不是可用的 SQLite 数据库" in one_line_error(
-        run("db", "restore", str(garbage), url=target)
+        invoke("db", "restore", str(garbage), url=target)
     )
 
     def refusal(source: Path) -> str:
@@ -179,11 +180,11 @@ def test_backup_refuses_to_overwrite_or_to_invent_a_database(
 ) -> None:
     existing = tmp_path / "exists.db"
     existing.write_bytes(b"an older backup")
-    refused = one_line_error(run("db", "backup", str(existing), url=url(migrated_file)))
+    refused = one_line_error(invoke("db", "backup", str(existing), url=url(migrated_file)))
     assert "已存在" in refused
     assert existing.read_bytes() == b"an older backup"
     absent = one_line_error(
-        run("db", "backup", str(tmp_path / "b.db"), url=url(tmp_path / "absent.db"))
+        invoke("db", "backup", str(tmp_path / "b.db"), url=url(tmp_path / "absent.db"))
     )
     assert "数据库文件不存在" in absent
     assert not (tmp_path / "absent.db").exists()
@@ -191,7 +192,7 @@ def test_backup_refuses_to_overwrite_or_to_invent_a_database(
 
 def test_postgresql_is_pointed_to_pg_dump(tmp_path: Path) -> None:
     pg = "postgresql+asyncpg://postgres@127.0.0.1:5432/xieshang"
-    message = one_line_error(run("db", "backup", str(tmp_path / "x.db"), url=pg))
+    message = one_line_error(invoke("db", "backup", str(tmp_path / "x.db"), url=pg))
     assert "pg_dump" in message and "docs/deploy.md" in message
     with pytest.raises(DatabaseError, match="pg_dump"):
         backup.restore(pg, tmp_path / "x.db")

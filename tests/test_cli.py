@@ -1,4 +1,8 @@
-"""The `xieshang` command, run as a real process."""
+"""The `xieshang` command: arguments, errors, the database lifecycle and serve.
+
+Most tests call the command in-process (``cli_helpers.invoke``); the database lifecycle (db and
+demo), serve and schema print run it as a real process (``cli_helpers.run``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_helpers import SCRIPT, free_port, one_line_error, run
+from cli_helpers import SCRIPT, free_port, invoke, one_line_error, run
 
 from xieshang.testing import TestDatabases
 
@@ -31,13 +35,13 @@ from xieshang.testing import TestDatabases
     ],
 )
 def test_help_on_every_command(args: tuple[str, ...]) -> None:
-    result = run(*args, "--help")
+    result = invoke(*args, "--help")
     assert result.returncode == 0, result.stderr
     assert "usage: xieshang" in result.stdout
 
 
 def test_version() -> None:
-    result = run("--version")
+    result = invoke("--version")
     assert result.returncode == 0 and result.stdout.startswith("xieshang ")
 
 
@@ -54,7 +58,7 @@ def test_version() -> None:
     ],
 )
 def test_wrong_arguments_give_one_line_and_exit_2(args: tuple[str, ...], fragment: str) -> None:
-    result = run(*args)
+    result = invoke(*args)
     assert result.returncode == 2
     assert fragment in one_line_error(result)
 
@@ -70,21 +74,22 @@ def test_wrong_arguments_give_one_line_and_exit_2(args: tuple[str, ...], fragmen
     ],
 )
 def test_bad_database_urls_give_one_line_and_exit_1(url: str, code: str) -> None:
-    for result in (run("db", "current", url=url), run("--database-url", url, "db", "upgrade")):
+    for result in (
+        invoke("db", "current", url=url),
+        invoke("--database-url", url, "db", "upgrade"),
+    ):
         assert result.returncode == 1
         assert f"[{code}]" in one_line_error(result)
 
 
 def test_bad_environment_setting_gives_one_line() -> None:
-    env = {**os.environ, "XIESHANG_ENV": "staging"}
-    result = subprocess.run(
-        [str(SCRIPT), "db", "current"], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = invoke("db", "current", extra_env={"XIESHANG_ENV": "staging"})
     assert result.returncode == 1
     assert "XIESHANG_ENV" in one_line_error(result)
 
 
 def test_db_upgrade_current_downgrade_and_demo_load(xieshang_databases: TestDatabases) -> None:
+    # The db and demo command group's test as a real process (cli_helpers.run); the rest run in-process.
     url = asyncio.run(xieshang_databases.create("cli"))
     before = run("db", "current", url=url)
     assert before.returncode == 0 and "base" in before.stdout
@@ -169,12 +174,14 @@ def test_serve_with_demo_answers_the_articles_figures(xieshang_databases: TestDa
 
 
 def test_serve_refuses_an_unmigrated_database(xieshang_databases: TestDatabases) -> None:
+    # serve always runs as a real process: were the check to pass, it would start a server.
     url = asyncio.run(xieshang_databases.create("unmigrated"))
     result = run("serve", "--port", str(free_port()), url=url)
     assert "[DATABASE_NOT_MIGRATED]" in one_line_error(result)
 
 
 def test_schema_print_writes_the_sdl(tmp_path: Path) -> None:
+    # The schema command group's test as a real process (cli_helpers.run); the rest run in-process.
     out = tmp_path / "schema.graphql"
     assert run("schema", "print", "-o", str(out)).returncode == 0
     assert "type Query" in out.read_text(encoding="utf-8")

@@ -35,10 +35,10 @@ async def _call(client: GraphQLClient, document: str, **variables: Any) -> Any:
 async def test_a_topic_goes_round_the_whole_cycle(
     xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
-    resident = xieshang_graphql(trusted=False, **UNLIMITED)
-    office = xieshang_graphql(as_user="staff", trusted=False, **UNLIMITED)
-    unit = xieshang_graphql(as_user="unit", trusted=False, **UNLIMITED)
-    member = xieshang_graphql(as_user="member", trusted=False, **UNLIMITED)
+    resident = xieshang_graphql(anonymous=True, **UNLIMITED)
+    office = xieshang_graphql(as_user="staff", **UNLIMITED)
+    unit = xieshang_graphql(as_user="unit", **UNLIMITED)
+    member = xieshang_graphql(as_user="member", **UNLIMITED)
     today = local_today(ZONE)
     year = today.year
 

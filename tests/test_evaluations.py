@@ -93,7 +93,7 @@ async def _form_evaluations(sessions: Any, invitation_pk: int) -> list[m.Evaluat
 async def test_the_token_is_returned_once_and_only_its_hash_is_stored(
     xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     created = await _invite(staff, outcome["id"])
     assert created["userErrors"] == []
     token = created["token"]
@@ -130,7 +130,7 @@ async def test_the_token_is_returned_once_and_only_its_hash_is_stored(
 async def test_invitation_inputs_are_checked(
     xieshang_graphql: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     for extra, field, code in (
         ({"validDays": 0}, "validDays", "OUT_OF_RANGE"),
         ({"validDays": 181}, "validDays", "OUT_OF_RANGE"),
@@ -149,9 +149,9 @@ async def test_invitation_inputs_are_checked(
 async def test_members_see_invitations_masked_and_cannot_create_them(
     xieshang_graphql: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     await _invite(staff, outcome["id"])
-    member = xieshang_graphql(as_user="member", trusted=False)
+    member = xieshang_graphql(as_user="member")
     data = await member.query(
         "{ evaluationInvitations(first: 5) { edges { node { residentName residentContact } } } }"
     )
@@ -162,7 +162,7 @@ async def test_members_see_invitations_masked_and_cannot_create_them(
         CREATE, {"input": {"outcomeId": outcome["id"], "residentName": "李四"}}
     )
     assert response.error_codes == ["FORBIDDEN"]
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     response = await anonymous.post("{ evaluationInvitations(first: 5) { totalCount } }")
     assert response.error_codes == ["FORBIDDEN"]
 
@@ -173,9 +173,9 @@ async def test_members_see_invitations_masked_and_cannot_create_them(
 async def test_the_form_shows_what_the_resident_needs(
     xieshang_graphql: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     created = await _invite(staff, outcome["id"])
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     form = (await anonymous.query(FORM, {"token": created["token"]}))["evaluationForm"]
     starts = outcome["c"].starts_at.astimezone(staff_zone()).date().isoformat()
     assert form == {
@@ -206,9 +206,9 @@ def staff_zone() -> Any:
 async def test_an_anonymous_resident_submits_over_http(
     xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     created = await _invite(staff, outcome["id"])
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     payload = await _submit(
         anonymous,
         created["token"],
@@ -255,8 +255,8 @@ async def _refusal(client: GraphQLClient, token: str) -> tuple[str, str, str]:
 async def test_unknown_used_expired_and_revoked_tokens_are_refused(
     xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
-    anonymous = xieshang_graphql(trusted=False, **UNLIMITED)
+    staff = xieshang_graphql(as_user="staff")
+    anonymous = xieshang_graphql(anonymous=True, **UNLIMITED)
     messages: dict[str, str] = {}
 
     field, code, messages["unknown"] = await _refusal(anonymous, "not-a-real-token")
@@ -314,8 +314,8 @@ async def test_unknown_used_expired_and_revoked_tokens_are_refused(
 async def test_a_link_to_an_archived_outcome_is_refused(
     xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
-    anonymous = xieshang_graphql(trusted=False, **UNLIMITED)
+    staff = xieshang_graphql(as_user="staff")
+    anonymous = xieshang_graphql(anonymous=True, **UNLIMITED)
     invitation = await _invite(staff, outcome["id"])
     archived = await staff.query(
         """mutation($id: ID!, $v: Int!) { archiveOutcome(input: {id: $id, expectedVersion: $v}) {
@@ -335,9 +335,9 @@ async def test_a_link_to_an_archived_outcome_is_refused(
 async def test_submission_inputs_are_checked(
     xieshang_graphql: Any, outcome: dict[str, Any]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     created = await _invite(staff, outcome["id"])
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     payload = await _submit(anonymous, created["token"], suggestion="长" * 2001)
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("suggestion", "TOO_LONG")]
     response = await anonymous.post(
@@ -356,9 +356,9 @@ async def test_concurrent_submissions_store_exactly_one_evaluation(
     callers: int, xieshang_graphql: Any, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
     """Concurrent HTTP requests (on PostgreSQL each on its own connection)."""
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     created = await _invite(staff, outcome["id"])
-    clients = [xieshang_graphql(trusted=False, **UNLIMITED) for _ in range(callers)]
+    clients = [xieshang_graphql(anonymous=True, **UNLIMITED) for _ in range(callers)]
     answers = await asyncio.gather(*(_submit(c, created["token"]) for c in clients))
     assert sum(a["ok"] for a in answers) == 1
     losers = [a["userErrors"] for a in answers if not a["ok"]]
@@ -464,7 +464,7 @@ def _visit(outcome_id: str, **extra: Any) -> dict[str, Any]:
 async def test_staff_record_a_return_visit_naming_the_member(
     xieshang_graphql: Any, outcome: dict[str, Any], members: dict[str, str]
 ) -> None:
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     missing = (await staff.query(VISIT, _visit(outcome["id"])))["recordReturnVisit"]
     assert [(e["field"], e["code"]) for e in missing["userErrors"]] == [("memberId", "REQUIRED")]
     wrong = (
@@ -488,7 +488,7 @@ async def test_a_member_records_only_their_own_visits_in_their_own_county(
     outcome: dict[str, Any],
     members: dict[str, str],
 ) -> None:
-    member = xieshang_graphql(as_user="member", trusted=False)
+    member = xieshang_graphql(as_user="member")
     done = (await member.query(VISIT, _visit(outcome["id"])))["recordReturnVisit"]
     assert done["userErrors"] == []
     assert done["evaluation"]["visitedBy"]["id"] == members["own"]
@@ -519,11 +519,11 @@ async def test_a_member_records_only_their_own_visits_in_their_own_county(
     assert other_pk not in {v for (v,) in visits}
 
     # Another county's outcome is out of reach (reported like a missing one).
-    system = xieshang_graphql()
+    system = xieshang_graphql(system=True)
     other_outcome = await _other_county_outcome(system)
     foreign = (await member.query(VISIT, _visit(other_outcome)))["recordReturnVisit"]
     assert [(e["field"], e["code"]) for e in foreign["userErrors"]] == [("outcomeId", "NOT_FOUND")]
-    staff = xieshang_graphql(as_user="staff", trusted=False)
+    staff = xieshang_graphql(as_user="staff")
     foreign = (await staff.query(VISIT, _visit(other_outcome, memberId=members["own"])))[
         "recordReturnVisit"
     ]
@@ -542,7 +542,7 @@ async def test_others_may_not_record_return_visits(
     xieshang_graphql: Any, outcome: dict[str, Any], members: dict[str, str]
 ) -> None:
     for user in ("unit", "auditor", "city", None):
-        client = xieshang_graphql(as_user=user, trusted=False)
+        client = xieshang_graphql(as_user=user, anonymous=user is None)
         response = await client.post(VISIT, _visit(outcome["id"], memberId=members["own"]))
         assert response.error_codes == ["FORBIDDEN"], user
 

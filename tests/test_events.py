@@ -384,6 +384,7 @@ async def test_the_sweep_leaves_the_version_alone(
 
 
 def test_the_cli_sweeps_once(xieshang_demo_url: URL) -> None:
+    # The followups command group's test as a real process (cli_helpers.run); the rest run in-process.
     first = run("followups", "sweep", url=xieshang_demo_url)
     assert first.returncode == 0, first.stderr
     second = run("followups", "sweep", url=xieshang_demo_url)

@@ -186,6 +186,7 @@ def test_a_failing_npm_is_reported(tmp_path: Path) -> None:
 
 
 def test_check_command_reports_missing_files(tmp_path: Path) -> None:
+    # The graphiql command group's test as a real process (cli_helpers.run); the rest run in-process.
     absent = run("graphiql", "check", extra_env={DIR_VARIABLE: str(tmp_path)})
     assert absent.returncode == 1
     assert (

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from xieshang.server import create_app
-from xieshang.testing import GraphQLClient, Viewer, settings_for
+from xieshang.testing import GraphQLClient
 
 PATHS = {
     "studios → lead member → sector; members": """query($n: Int) { studios(first: $n) { edges { node {
@@ -39,17 +36,9 @@ PATHS = {
 
 
 @pytest.fixture
-async def debug_client(
-    xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
-) -> AsyncIterator[GraphQLClient]:
-    app = create_app(
-        settings_for(xieshang_demo_url, debug_sql=True),
-        engine=xieshang_demo_engine,
-        default_viewer=Viewer.trusted(),
-    )
-    client = GraphQLClient(app)
-    yield client
-    await client.aclose()
+def debug_client(xieshang_graphql: Callable[..., GraphQLClient]) -> GraphQLClient:
+    """The demo staff account, with each response's SQL statistics."""
+    return xieshang_graphql(debug_sql=True)
 
 
 async def statements(client: GraphQLClient, query: str, n: int) -> tuple[int, int]:

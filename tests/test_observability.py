@@ -24,9 +24,8 @@ from sqlalchemy.engine import URL, make_url
 
 from xieshang.db import migrate
 from xieshang.db.engine import create_engine
-from xieshang.domain.policy import Viewer
 from xieshang.server import create_app
-from xieshang.testing import settings_for
+from xieshang.testing import settings_for, with_system_viewer
 from xieshang.web.observability import JsonFormatter, ReadableFormatter, log_config, operation_name
 
 COUNTY = '{ county(code: "511323") { id } }'
@@ -130,10 +129,8 @@ async def test_readyz_on_an_empty_database_is_not_ready(xieshang_databases: Any)
 async def test_metrics_count_operations_by_outcome(
     xieshang_demo_engine: Any, xieshang_demo_url: URL
 ) -> None:
-    trusted = create_app(
-        settings_for(xieshang_demo_url),
-        engine=xieshang_demo_engine,
-        default_viewer=Viewer.trusted(),
+    trusted = with_system_viewer(
+        create_app(settings_for(xieshang_demo_url), engine=xieshang_demo_engine)
     )
     anonymous = create_app(settings_for(xieshang_demo_url), engine=xieshang_demo_engine)
     async with http(trusted) as client, http(anonymous) as stranger:
@@ -216,10 +213,8 @@ def test_metrics_allow_is_read_from_the_environment() -> None:
 async def test_one_log_line_per_request(
     xieshang_demo_engine: Any, xieshang_demo_url: URL, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = create_app(
-        settings_for(xieshang_demo_url),
-        engine=xieshang_demo_engine,
-        default_viewer=Viewer.trusted(),
+    app = with_system_viewer(
+        create_app(settings_for(xieshang_demo_url), engine=xieshang_demo_engine)
     )
     async with http(app) as client:
         with caplog.at_level(logging.INFO, logger="xieshang.access"):

@@ -1,4 +1,7 @@
-"""``xieshang rules …`` and ``xieshang assess`` as real processes on the demo database."""
+"""``xieshang rules …`` and ``xieshang assess`` on the demo database, in-process.
+
+(``tests/test_rules_plugins.py`` runs ``xieshang rules check`` as a real process.)
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ import csv
 import io
 import json
 
-from cli_helpers import one_line_error, run
+from cli_helpers import invoke, one_line_error
 from sqlalchemy.engine import URL
 
 
 def test_enable_with_overrides_then_disable(xieshang_demo_url: URL) -> None:
     url = xieshang_demo_url
-    enabled = run(
+    enabled = invoke(
         "rules",
         "enable",
         "--county",
@@ -23,9 +26,9 @@ def test_enable_with_overrides_then_disable(xieshang_demo_url: URL) -> None:
         url=url,
     )
     assert enabled.returncode == 0, enabled.stderr
-    listing = run("rules", "list", "--county", "511323", url=url).stdout
+    listing = invoke("rules", "list", "--county", "511323", url=url).stdout
     assert '"monthly-report.minimum": 2' in listing
-    strict = run(
+    strict = invoke(
         "assess",
         "--county",
         "511323",
@@ -39,23 +42,23 @@ def test_enable_with_overrides_then_disable(xieshang_demo_url: URL) -> None:
     )
     assert {a["status"] for a in json.loads(strict.stdout)} == {"NOT_MET"}
 
-    disabled = run("rules", "disable", "--county", "511323", "pengan.six-haves", url=url)
+    disabled = invoke("rules", "disable", "--county", "511323", "pengan.six-haves", url=url)
     assert (
         disabled.returncode == 0 and "pengan.six-haves" not in disabled.stdout.split("现启用：")[1]
     )
-    again = run("rules", "disable", "--county", "511323", "pengan.six-haves", url=url)
+    again = invoke("rules", "disable", "--county", "511323", "pengan.six-haves", url=url)
     assert "[NOT_FOUND]" in one_line_error(again)
 
 
 def test_wrong_inputs_are_one_line_errors(xieshang_demo_url: URL) -> None:
     url = xieshang_demo_url
     assert "[UNKNOWN_STANDARD]" in one_line_error(
-        run("rules", "enable", "--county", "511323", "nobody.nothing", url=url)
+        invoke("rules", "enable", "--county", "511323", "nobody.nothing", url=url)
     )
     assert "没有行政区划代码为 999999" in one_line_error(
-        run("rules", "enable", "--county", "999999", "pengan.three-ones", url=url)
+        invoke("rules", "enable", "--county", "999999", "pengan.three-ones", url=url)
     )
-    bad = run(
+    bad = invoke(
         "rules",
         "enable",
         "--county",
@@ -66,7 +69,7 @@ def test_wrong_inputs_are_one_line_errors(xieshang_demo_url: URL) -> None:
         url=url,
     )
     assert "--override" in one_line_error(bad)
-    worse = run(
+    worse = invoke(
         "rules",
         "enable",
         "--county",
@@ -77,7 +80,7 @@ def test_wrong_inputs_are_one_line_errors(xieshang_demo_url: URL) -> None:
         url=url,
     )
     assert "[INVALID_OVERRIDE]" in one_line_error(worse)
-    period = run(
+    period = invoke(
         "assess",
         "--county",
         "511323",
@@ -88,7 +91,7 @@ def test_wrong_inputs_are_one_line_errors(xieshang_demo_url: URL) -> None:
         url=url,
     )
     assert "[INVALID_PERIOD]" in one_line_error(period)
-    fmt = run(
+    fmt = invoke(
         "assess",
         "--county",
         "511323",
@@ -105,7 +108,7 @@ def test_wrong_inputs_are_one_line_errors(xieshang_demo_url: URL) -> None:
 
 def test_assess_formats(xieshang_demo_url: URL) -> None:
     url = xieshang_demo_url
-    table = run(
+    table = invoke(
         "assess",
         "--county",
         "511323",
@@ -119,7 +122,7 @@ def test_assess_formats(xieshang_demo_url: URL) -> None:
     rows = list(
         csv.reader(
             io.StringIO(
-                run(
+                invoke(
                     "assess",
                     "--county",
                     "511323",

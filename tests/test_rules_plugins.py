@@ -151,6 +151,7 @@ def test_a_plugin_that_fails_to_import_is_named_with_its_distribution(
 def test_rules_check_exits_non_zero_and_says_how_to_fix(
     broken_distribution: Path, tmp_path: Path
 ) -> None:
+    # The rules (and assess) command group's test as a real process (cli_helpers.run); the rest run in-process.
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
     env["PYTHONPATH"] = str(broken_distribution)
     env["XIESHANG_DATABASE_URL"] = f"sqlite:///{tmp_path}/none.db"

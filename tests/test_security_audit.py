@@ -141,7 +141,7 @@ async def test_when_the_change_fails_its_success_event_is_rolled_back(
 async def test_sign_ins_failures_and_lock_out_are_recorded(
     xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     ok = await anonymous.query(LOGIN, {"u": "staff", "p": DEMO_PASSWORD})
     assert ok["login"]["account"] == {"username": "staff", "role": "STAFF"}
     for _ in range(5):
@@ -185,7 +185,7 @@ async def test_a_disabled_account_cannot_sign_in(
         user = await session.scalar(sa.select(m.User).where(m.User.username == "member"))
         assert user is not None
         user.disabled = True
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     refused = await anonymous.query(LOGIN, {"u": "member", "p": DEMO_PASSWORD})
     assert refused["login"]["userErrors"][0]["code"] == "ACCOUNT_DISABLED"
     wrong = await anonymous.query(LOGIN, {"u": "member", "p": "not-the-password"})
@@ -285,6 +285,7 @@ async def test_the_database_refuses_changes_and_early_deletes(
 async def test_audit_prune_keeps_180_days(
     xieshang_demo_url: URL, xieshang_demo_sessions: Any
 ) -> None:
+    # The audit command group's test as a real process (cli_helpers.run); the rest run in-process.
     async with xieshang_demo_sessions() as session, session.begin():
         session.add_all(
             m.AuditEvent(

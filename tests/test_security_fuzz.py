@@ -91,7 +91,7 @@ async def _answered(client: GraphQLClient, operation: str) -> Any:
 async def test_anonymous_queries_never_fail_or_leak(
     operation: str, xieshang_graphql: Any, personal_values: set[str]
 ) -> None:
-    client = xieshang_graphql(trusted=False, **UNLIMITED)
+    client = xieshang_graphql(anonymous=True, **UNLIMITED)
     response = await _answered(client, operation)
     assert _leaks(response.body, personal_values) == [], operation
 
@@ -115,13 +115,13 @@ async def test_the_leak_check_finds_what_it_looks_for(
 @FUZZ
 @given(operation=queries(SCHEMA, custom_scalars=SCALARS))
 async def test_signed_in_queries_never_fail(operation: str, xieshang_graphql: Any) -> None:
-    await _answered(xieshang_graphql(as_user="member", trusted=False, **UNLIMITED), operation)
+    await _answered(xieshang_graphql(as_user="member", **UNLIMITED), operation)
 
 
 @FUZZ
 @given(operation=mutations(SCHEMA, custom_scalars=SCALARS))
 async def test_mutations_never_fail(operation: str, xieshang_graphql: Any) -> None:
-    await _answered(xieshang_graphql(as_user="staff", trusted=False, **UNLIMITED), operation)
+    await _answered(xieshang_graphql(as_user="staff", **UNLIMITED), operation)
 
 
 @FUZZ
@@ -129,7 +129,7 @@ async def test_mutations_never_fail(operation: str, xieshang_graphql: Any) -> No
 async def test_anonymous_mutations_change_nothing_and_never_fail(
     operation: str, xieshang_graphql: Any
 ) -> None:
-    response = await _answered(xieshang_graphql(trusted=False, **UNLIMITED), operation)
+    response = await _answered(xieshang_graphql(anonymous=True, **UNLIMITED), operation)
     for name, value in (response.data or {}).items():
         # Anonymous callers may sign in (and fail to); every other mutation is refused.
         if value is not None and not name.startswith(("login", "refreshToken", "logout")):

@@ -32,7 +32,7 @@ async def _create(client: GraphQLClient, name: str, field: str, values: dict[str
 async def other(xieshang_graphql: Any, xieshang_demo_sessions: Any) -> dict[str, str]:
     """A second county with a member, a unit, a topic, a consultation, an outcome, a follow-up
     and an evaluation, and a STAFF account of its own (``other-staff``)."""
-    system = xieshang_graphql()
+    system = xieshang_graphql(system=True)
     county = await _create(system, "createCounty", "county", OTHER)
     ids = {"county": county}
     ids["member"] = await _create(
@@ -86,7 +86,7 @@ async def other(xieshang_graphql: Any, xieshang_demo_sessions: Any) -> dict[str,
 
 
 def _client(xieshang_graphql: Any, user: str) -> GraphQLClient:
-    client: GraphQLClient = xieshang_graphql(as_user=user, trusted=False)
+    client: GraphQLClient = xieshang_graphql(as_user=user)
     return client
 
 
@@ -132,7 +132,7 @@ async def test_lists_and_filters_never_reach_another_county(
 async def test_the_public_reads_every_countys_public_records(
     other: dict[str, str], xieshang_graphql: Any
 ) -> None:
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     data = await anonymous.query(NODE_QUERY, {"id": other["member"]})
     assert data["node"] == {"id": other["member"]}
     # … but not its internal work.
@@ -149,7 +149,7 @@ async def test_a_county_account_sees_its_own_county_and_not_the_demo(
     async with xieshang_demo_sessions() as session:
         user = await session.scalar(sa.select(m.User).where(m.User.username == "other-staff"))
     token = token_for(user, settings_for(xieshang_demo_url))
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     client.http.headers["Authorization"] = f"Bearer {token}"
     data = await client.query(
         "{ members(first: 100) { totalCount edges { node { phone } } } counties { edges { node { code } } } }"
@@ -251,7 +251,7 @@ async def test_a_unit_sees_only_its_own_tasks(
 
 async def test_nested_fields_of_a_forbidden_type_are_refused(xieshang_graphql: Any) -> None:
     """Reaching an internal type through a public one does not get round the policy."""
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     for internal in (
         "followUps { totalCount }",
         "evaluations { totalCount }",
@@ -333,7 +333,7 @@ async def test_other_signed_in_users_see_personal_data_masked(
 
 
 async def test_anonymous_callers_never_see_phones_or_contacts(xieshang_graphql: Any) -> None:
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     data = await anonymous.query(PERSONAL)
     assert set(_values(data, "phone")) == {None}
     assert set(_values(data, "proposerContact")) == {None}

@@ -209,7 +209,7 @@ def forbidden_at(response: Any, field: str) -> bool:
 @pytest.mark.parametrize("role", list(CALLERS))
 async def test_root_fields_by_role(role: str, xieshang_graphql: Any) -> None:
     user = CALLERS[role]
-    client = xieshang_graphql(as_user=user, trusted=False, **UNLIMITED)
+    client = xieshang_graphql(as_user=user, anonymous=user is None, **UNLIMITED)
     mismatched: list[str] = []
     for name, field in QUERY_FIELDS.items():
         response = await client.post(call(name, field, mutation=False))
@@ -225,7 +225,7 @@ async def test_root_fields_by_role(role: str, xieshang_graphql: Any) -> None:
 @pytest.mark.parametrize("role", list(CALLERS))
 async def test_mutations_by_role(role: str, xieshang_graphql: Any) -> None:
     user = CALLERS[role]
-    client = xieshang_graphql(as_user=user, trusted=False, **UNLIMITED)
+    client = xieshang_graphql(as_user=user, anonymous=user is None, **UNLIMITED)
     mismatched: list[str] = []
     for name, field in MUTATION_FIELDS.items():
         response = await client.post(call(name, field, mutation=True))

@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 import sqlalchemy as sa
-from cli_helpers import one_line_error, run
+from cli_helpers import invoke, one_line_error, run
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.engine import URL
 
@@ -41,7 +41,7 @@ async def _login(client: GraphQLClient, username: str = "staff") -> dict[str, An
 
 
 async def test_a_login_token_opens_the_api(xieshang_graphql: Any) -> None:
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     assert (await client.query(ME))["me"] is None
     tokens = await _login(client)
     expires = datetime.fromisoformat(tokens["expiresAt"])
@@ -105,7 +105,7 @@ async def test_bad_tokens_are_refused_with_401(
     xieshang_demo_url: URL,
 ) -> None:
     token = _forge(xieshang_demo_url, staff_id, **changes)
-    client = _bearer(xieshang_graphql(trusted=False), token)
+    client = _bearer(xieshang_graphql(anonymous=True), token)
     response = await client.http.post("/graphql", json={"query": ME})
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == code
@@ -119,7 +119,7 @@ async def test_bad_tokens_are_refused_with_401(
 async def test_malformed_authorization_headers_are_refused(
     header: str, xieshang_graphql: Any
 ) -> None:
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     response = await client.http.post(
         "/graphql", json={"query": ME}, headers={"Authorization": header}
     )
@@ -131,7 +131,7 @@ async def test_an_unsigned_token_is_refused(staff_id: int, xieshang_graphql: Any
     token = _unsigned(
         {"sub": str(staff_id), "iss": ISSUER, "aud": AUDIENCE, "exp": int(now.timestamp()) + 300}
     )
-    client = _bearer(xieshang_graphql(trusted=False), token)
+    client = _bearer(xieshang_graphql(anonymous=True), token)
     response = await client.http.post("/graphql", json={"query": ME})
     assert response.status_code == 401
 
@@ -139,7 +139,7 @@ async def test_an_unsigned_token_is_refused(staff_id: int, xieshang_graphql: Any
 async def test_a_disabled_accounts_tokens_stop_working(
     xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     tokens = await _login(client)
     _bearer(client, tokens["accessToken"])
     assert (await client.query(ME))["me"]["username"] == "staff"
@@ -157,7 +157,7 @@ async def test_a_disabled_accounts_tokens_stop_working(
 async def test_refresh_tokens_rotate_and_a_reused_one_ends_every_session(
     xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     first = await _login(client)
     second = (await client.query(REFRESH, {"t": first["refreshToken"]}))["refreshToken"]
     assert second["userErrors"] == [] and second["refreshToken"] != first["refreshToken"]
@@ -181,7 +181,7 @@ async def test_refresh_tokens_rotate_and_a_reused_one_ends_every_session(
 
 
 async def test_logout_revokes_the_refresh_token(xieshang_graphql: Any) -> None:
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     tokens = await _login(client)
     assert (await client.query(LOGOUT, {"t": tokens["refreshToken"]}))["logout"]["ok"] is True
     assert (await client.query(LOGOUT, {"t": tokens["refreshToken"]}))["logout"]["ok"] is True
@@ -238,7 +238,7 @@ async def test_tokens_of_a_configured_identity_provider_are_accepted(
         "jwks_audience": "xieshang",
     }
     key = identity_provider["key"]
-    client = _bearer(xieshang_graphql(trusted=False, **settings), _idp_token(key, "staff"))
+    client = _bearer(xieshang_graphql(anonymous=True, **settings), _idp_token(key, "staff"))
     assert (await client.query(ME))["me"]["username"] == "staff"
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     for token in (
@@ -247,10 +247,10 @@ async def test_tokens_of_a_configured_identity_provider_are_accepted(
         _idp_token(key, "nobody-known"),  # the provider's user has no account here
         _idp_token(other_key, "staff"),  # signed by someone else under the same key ID
     ):
-        refused = _bearer(xieshang_graphql(trusted=False, **settings), token)
+        refused = _bearer(xieshang_graphql(anonymous=True, **settings), token)
         assert (await refused.http.post("/graphql", json={"query": ME})).status_code == 401
     # Without a configured provider such tokens are refused outright.
-    plain = _bearer(xieshang_graphql(trusted=False), _idp_token(key, "staff"))
+    plain = _bearer(xieshang_graphql(anonymous=True), _idp_token(key, "staff"))
     assert (await plain.http.post("/graphql", json={"query": ME})).status_code == 401
 
 
@@ -259,7 +259,7 @@ async def test_an_unreachable_identity_provider_is_a_401_not_a_crash(
 ) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     client = xieshang_graphql(
-        trusted=False,
+        anonymous=True,
         jwks_url="http://127.0.0.1:9/jwks.json",
         jwks_issuer="https://login.example.gov.cn",
         jwks_audience="xieshang",
@@ -274,19 +274,20 @@ async def test_an_unreachable_identity_provider_is_a_401_not_a_crash(
 async def test_accounts_are_managed_from_the_command_line(
     xieshang_demo_url: URL, xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
+    # The users and token command group's test as a real process (cli_helpers.run); the rest run in-process.
     add = run(
         "users", "add", "clerk", "--role", "staff", "--county", "511323", "--password-stdin",
         url=xieshang_demo_url, input="clerk-password-1\n",
     )  # fmt: skip
     assert add.returncode == 0, add.stderr
-    client = xieshang_graphql(trusted=False)
+    client = xieshang_graphql(anonymous=True)
     ok = await client.query(LOGIN, {"u": "clerk", "p": "clerk-password-1"})
     assert ok["login"]["account"] == {"username": "clerk"}
 
     token = run("token", "--user", "clerk", url=xieshang_demo_url)
     assert token.returncode == 0, token.stderr
     assert len(token.stdout.strip().splitlines()) == 1  # only the token on stdout
-    cli_client = _bearer(xieshang_graphql(trusted=False), token.stdout.strip())
+    cli_client = _bearer(xieshang_graphql(anonymous=True), token.stdout.strip())
     assert (await cli_client.query(ME))["me"]["username"] == "clerk"
 
     passwd = run(
@@ -335,7 +336,7 @@ async def test_accounts_are_managed_from_the_command_line(
 def test_account_commands_report_bad_input_in_one_line(
     args: tuple[str, ...], stdin: str, expected: str, xieshang_demo_url: URL
 ) -> None:
-    line = one_line_error(run(*args, url=xieshang_demo_url, input=stdin))
+    line = one_line_error(invoke(*args, url=xieshang_demo_url, input=stdin))
     assert expected in line
-    listing = run("users", "list", url=xieshang_demo_url).stdout
+    listing = invoke("users", "list", url=xieshang_demo_url).stdout
     assert "newbie" not in listing  # nothing half-written

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from cli_helpers import one_line_error, run
+from cli_helpers import invoke, one_line_error, run
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.engine import URL
 
@@ -57,7 +57,7 @@ async def test_exported_rosters_import_back_unchanged(
     before = await _snapshot(xieshang_demo_sessions, MODELS[kind])
     studio_members = await _snapshot(xieshang_demo_sessions, m.StudioMember)
     path = tmp_path / f"{kind}.{fmt}"
-    exported = run(
+    exported = invoke(
         "export", kind, "--county", COUNTY, "--format", fmt, "-o", str(path), url=xieshang_demo_url
     )
     assert exported.returncode == 0, exported.stderr
@@ -66,7 +66,7 @@ async def test_exported_rosters_import_back_unchanged(
     )
     assert f"已导出 {live} 行" in exported.stdout
     for _ in range(2):  # twice: the second import finds nothing to change either
-        imported = run("import", kind, str(path), "--county", COUNTY, url=xieshang_demo_url)
+        imported = invoke("import", kind, str(path), "--county", COUNTY, url=xieshang_demo_url)
         assert imported.returncode == 0, imported.stderr
         assert f"新增 0，更新 0，未变 {live}，有错误的行 0" in imported.stdout
     assert await _snapshot(xieshang_demo_sessions, MODELS[kind]) == before
@@ -76,6 +76,7 @@ async def test_exported_rosters_import_back_unchanged(
 async def test_a_changed_cell_updates_the_matched_row(
     xieshang_demo_url: URL, xieshang_demo_sessions: Any, tmp_path: Path
 ) -> None:
+    # The import and export command group's test as a real process (cli_helpers.run); the rest run in-process.
     path = tmp_path / "members.xlsx"
     assert (
         run(
@@ -100,7 +101,7 @@ async def test_a_changed_cell_updates_the_matched_row(
 
 def _bad_file(path: Path, url: URL) -> tuple[Path, str]:
     """The demo roster with two broken rows and two new rows (one valid, one not)."""
-    assert run("export", "members", "--county", COUNTY, "-o", str(path), url=url).returncode == 0
+    assert invoke("export", "members", "--county", COUNTY, "-o", str(path), url=url).returncode == 0
     rows = _sheet(path)
     header = rows[0]
     phone_before = rows[2][header.index("联系电话")]
@@ -119,7 +120,7 @@ async def test_a_file_with_bad_rows_is_refused_with_row_errors_and_writes_nothin
 ) -> None:
     before = await _snapshot(xieshang_demo_sessions, m.Member)
     path, _ = _bad_file(tmp_path / "members.xlsx", xieshang_demo_url)
-    result = run("import", "members", str(path), "--county", COUNTY, url=xieshang_demo_url)
+    result = invoke("import", "members", str(path), "--county", COUNTY, url=xieshang_demo_url)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("第 3 行「联系电话」：联系电话格式不正确"), lines
@@ -136,7 +137,7 @@ async def test_skip_invalid_writes_exactly_the_valid_rows(
 ) -> None:
     before = await _snapshot(xieshang_demo_sessions, m.Member)
     path, phone = _bad_file(tmp_path / "members.xlsx", xieshang_demo_url)
-    result = run(
+    result = invoke(
         "import", "members", str(path), "--skip-invalid", "--county", COUNTY, url=xieshang_demo_url
     )
     assert result.returncode == 0, result.stderr
@@ -171,7 +172,7 @@ async def test_templates_import_once_filled(
         ("studios", {"领衔委员编号": "W0001", "领衔委员": None}),
     ):
         path = tmp_path / f"{kind}.xlsx"
-        made = run("import", "template", kind, "-o", str(path))
+        made = invoke("import", "template", kind, "-o", str(path))
         assert made.returncode == 0, made.stderr
         workbook = load_workbook(path)
         assert workbook.sheetnames[1] == "填写说明"
@@ -180,7 +181,7 @@ async def test_templates_import_once_filled(
         assert [n[0] for n in notes[1 : len(rows[0]) + 1]] == rows[0]  # every column explained
         for header, value in fill.items():
             rows[1][rows[0].index(header)] = value
-        result = run(
+        result = invoke(
             "import", kind, str(_save(rows, path)), "--county", COUNTY, url=xieshang_demo_url
         )
         assert result.returncode == 0, (kind, result.stderr)
@@ -210,7 +211,7 @@ def test_a_file_that_is_no_roster_gives_one_line(
 ) -> None:
     path = _save(rows, tmp_path / "x.xlsx")
     line = one_line_error(
-        run("import", "members", str(path), "--county", COUNTY, url=xieshang_demo_url)
+        invoke("import", "members", str(path), "--county", COUNTY, url=xieshang_demo_url)
     )
     assert fragment in line
 
@@ -218,14 +219,16 @@ def test_a_file_that_is_no_roster_gives_one_line(
 def test_wrong_file_and_county_give_one_line(xieshang_demo_url: URL, tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_text("姓名")
     assert "只支持" in one_line_error(
-        run("import", "members", str(tmp_path / "x.txt"), "--county", COUNTY, url=xieshang_demo_url)
+        invoke(
+            "import", "members", str(tmp_path / "x.txt"), "--county", COUNTY, url=xieshang_demo_url
+        )
     )
     path = _save([["姓名", "届次"]], tmp_path / "x.xlsx")
     assert "999999" in one_line_error(
-        run("import", "members", str(path), "--county", "999999", url=xieshang_demo_url)
+        invoke("import", "members", str(path), "--county", "999999", url=xieshang_demo_url)
     )
     assert "未安装考核标准" in one_line_error(
-        run(
+        invoke(
             "export",
             "assessments",
             "--county",
@@ -243,7 +246,7 @@ def test_csv_exports_start_with_a_bom_and_read_in_chinese(
     xieshang_demo_url: URL, tmp_path: Path
 ) -> None:
     path = tmp_path / "statistics.csv"
-    result = run(
+    result = invoke(
         "export",
         "statistics",
         "--county",
@@ -269,7 +272,7 @@ def test_assessments_export_ranks_with_chinese_headers(
     xieshang_demo_url: URL, tmp_path: Path
 ) -> None:
     path = tmp_path / "a.xlsx"
-    result = run(
+    result = invoke(
         "export", "assessments", "--county", COUNTY, "--standard", "pengan.three-ones",
         "--period", "2024", "-o", str(path), url=xieshang_demo_url,
     )  # fmt: skip
@@ -391,7 +394,7 @@ async def test_a_record_twice_in_one_file_is_an_error(
         [None, "乙", 11],
         [None, "乙", 12],
     ]
-    result = run(
+    result = invoke(
         "import",
         "members",
         str(_save(rows, tmp_path / "d.xlsx")),

@@ -243,9 +243,9 @@ def _levels(very: int, satisfied: int, basic: int, dissatisfied: int) -> list[di
 
 
 async def test_county_figures_of_the_hand_counted_fixture(
-    xieshang_client: GraphQLClient, fixture: dict[str, int]
+    xieshang_system_client: GraphQLClient, fixture: dict[str, int]
 ) -> None:
-    data = await xieshang_client.query(COUNTY, {"code": "100001", "year": 2024})
+    data = await xieshang_system_client.query(COUNTY, {"code": "100001", "year": 2024})
     assert data["county"]["statistics"] == {
         "year": 2024,
         "topicsCollected": 5,  # T1–T5
@@ -270,10 +270,10 @@ async def test_county_figures_of_the_hand_counted_fixture(
 
 
 async def test_platform_figures_of_the_hand_counted_fixture(
-    xieshang_client: GraphQLClient, fixture: dict[str, int]
+    xieshang_system_client: GraphQLClient, fixture: dict[str, int]
 ) -> None:
     township = to_global_id("Platform", fixture["p1"])
-    data = await xieshang_client.query(PLATFORM, {"id": township, "year": 2024})
+    data = await xieshang_system_client.query(PLATFORM, {"id": township, "year": 2024})
     assert data["node"]["statistics"] == {
         "year": 2024,
         "topicsCollected": 3,  # T2, T3 proposed here; T2, T5 consulted here
@@ -294,7 +294,7 @@ async def test_platform_figures_of_the_hand_counted_fixture(
         "satisfactionRate": 1.0,
     }
     county_platform = to_global_id("Platform", fixture["p0"])
-    data = await xieshang_client.query(PLATFORM, {"id": county_platform, "year": 2024})
+    data = await xieshang_system_client.query(PLATFORM, {"id": county_platform, "year": 2024})
     figures = data["node"]["statistics"]
     # T1 only: T4 was not consulted here (cancelled), T6 is archived.
     assert (figures["topicsCollected"], figures["consultationsHeld"], figures["outcomes"]) == (
@@ -311,16 +311,16 @@ async def test_platform_figures_of_the_hand_counted_fixture(
 
 
 async def test_a_year_without_anything_has_zeros_and_no_rates(
-    xieshang_client: GraphQLClient, fixture: dict[str, int]
+    xieshang_system_client: GraphQLClient, fixture: dict[str, int]
 ) -> None:
-    data = await xieshang_client.query(COUNTY, {"code": "100001", "year": 2030})
+    data = await xieshang_system_client.query(COUNTY, {"code": "100001", "year": 2030})
     figures = data["county"]["statistics"]
     assert figures["topicsCollected"] == figures["tasks"] == figures["evaluations"] == 0
     assert figures["onTimeRate"] is figures["conversionRate"] is figures["satisfactionRate"] is None
     assert figures["topicsBySource"] == _sources()
     assert figures["satisfactionCounts"] == _levels(0, 0, 0, 0)
     # 2023: T7 alone.
-    data = await xieshang_client.query(COUNTY, {"code": "100001", "year": 2023})
+    data = await xieshang_system_client.query(COUNTY, {"code": "100001", "year": 2023})
     figures = data["county"]["statistics"]
     assert (figures["topicsCollected"], figures["outcomes"], figures["tasksOverdue"]) == (1, 1, 1)
     assert figures["satisfactionCounts"] == _levels(0, 0, 0, 1)
@@ -518,10 +518,10 @@ async def test_who_reads_statistics(xieshang_graphql: Any) -> None:
     """Public figures: anonymous callers and county readers; not units or auditors."""
     query = '{ county(code: "511323") { statistics(year: 2024) { topicsCollected tasksOverdue } } }'
     for user in (None, "admin", "staff", "member", "city"):
-        client = xieshang_graphql(as_user=user, trusted=False)
+        client = xieshang_graphql(as_user=user, anonymous=user is None)
         data = await client.query(query)
         assert data["county"]["statistics"]["topicsCollected"] == 356, user
     for user in ("unit", "auditor"):
-        client = xieshang_graphql(as_user=user, trusted=False)
+        client = xieshang_graphql(as_user=user)
         response = await client.post(query)
         assert "FORBIDDEN" in response.error_codes, user

@@ -33,7 +33,7 @@ from xieshang.db import models as m
 from xieshang.db.engine import create_engine, session_factory
 from xieshang.schema.relay import to_global_id
 from xieshang.server import create_app
-from xieshang.testing import Viewer, settings_for, token_for
+from xieshang.testing import settings_for, token_for, with_system_viewer
 
 PROTOCOL = ["graphql-transport-ws"]
 UNLIMITED = {"rate_limit_user": "100000/minute", "rate_limit_anonymous": "100000/minute"}
@@ -133,7 +133,7 @@ def next_data(ws: WebSocketTestSession, op: str) -> Any:
 def live(xieshang_demo_url: URL) -> Iterator[Live]:
     users = asyncio.run(_users(xieshang_demo_url))
     settings = settings_for(xieshang_demo_url, overdue_sweep_seconds=0, **UNLIMITED)
-    app = create_app(settings, default_viewer=Viewer.trusted())
+    app = with_system_viewer(create_app(settings))
     with TestClient(app) as client:
         ids = client.post(
             "/graphql",

@@ -71,7 +71,7 @@ async def test_pengan_warns_on_personal_disputes_and_notes_a_missing_theme(
 ) -> None:
     staff = xieshang_graphql(as_user="staff")
     county = await _county(staff)
-    anonymous = xieshang_graphql(trusted=False)
+    anonymous = xieshang_graphql(anonymous=True)
     dispute = await _submit(
         anonymous,
         county,
@@ -103,7 +103,9 @@ async def test_pengan_screening_applies_only_to_counties_using_its_standards(
             sa.delete(m.CountyStandard).where(m.CountyStandard.county_id == county_id)
         )
     staff = xieshang_graphql(as_user="staff")
-    payload = await _submit(xieshang_graphql(trusted=False), await _county(staff), title="离婚纠纷")
+    payload = await _submit(
+        xieshang_graphql(anonymous=True), await _county(staff), title="离婚纠纷"
+    )
     assert payload["userErrors"] == []
     assert await _notes(staff, payload["topic"]["id"]) == []
 
@@ -146,7 +148,7 @@ async def test_a_plugin_sees_every_new_topic_and_its_notes_are_kept(
     staff = xieshang_graphql(as_user="staff", rules=rules)
     county = await _county(staff)
     submitted = await _submit(
-        xieshang_graphql(trusted=False, rules=rules),
+        xieshang_graphql(anonymous=True, rules=rules),
         county,
         description="旧城拆迁安置进度慢",
         theme="城市更新",
@@ -218,7 +220,7 @@ async def test_a_refusal_writes_nothing(
         xieshang_demo_sessions, sa.select(sa.func.count()).select_from(m.TopicScreeningNote)
     )
     refused = await _submit(
-        xieshang_graphql(trusted=False, rules=rules), county, title="招商广告：旺铺出租"
+        xieshang_graphql(anonymous=True, rules=rules), county, title="招商广告：旺铺出租"
     )
     assert refused["topic"] is None
     assert refused["userErrors"] == [
@@ -272,7 +274,7 @@ async def test_a_broken_plugin_does_not_stop_intake(
     staff = xieshang_graphql(as_user="staff", rules=rules)
     with caplog.at_level(logging.ERROR, logger="xieshang.screening"):
         payload = await _submit(
-            xieshang_graphql(trusted=False, rules=rules), await _county(staff), theme="民生实事"
+            xieshang_graphql(anonymous=True, rules=rules), await _county(staff), theme="民生实事"
         )
     assert payload["userErrors"] == [] and payload["topic"] is not None
     notes = await _notes(staff, payload["topic"]["id"])

@@ -48,9 +48,7 @@ PAST = "2024-05-06T09:00:00+08:00"
 
 @pytest.fixture
 def staff(xieshang_graphql: Any) -> GraphQLClient:
-    client: GraphQLClient = xieshang_graphql(
-        as_user="staff", trusted=False, rate_limit_user="100000/minute"
-    )
+    client: GraphQLClient = xieshang_graphql(as_user="staff", rate_limit_user="100000/minute")
     return client
 
 
@@ -276,7 +274,7 @@ async def test_outcome_tasks_and_closing(
     )
     assert outcome["consultation"]["topic"]["status"] == "OUTCOME_REPORTED"
 
-    unit = xieshang_graphql(as_user="unit", trusted=False)
+    unit = xieshang_graphql(as_user="unit")
     unit_id = (await unit.query("{ me { unit { id } } }"))["me"]["unit"]["id"]
     today = date.today()
     tasks = []
@@ -456,6 +454,7 @@ async def test_demo_topics_have_timelines_that_end_at_their_status(
 
 
 def test_the_cli_reconstructs_missing_timelines(xieshang_demo_url: Any) -> None:
+    # The topics command group's test as a real process (cli_helpers.run); the rest run in-process.
     import asyncio
 
     from cli_helpers import run

@@ -134,7 +134,6 @@ def create_app(
     engine: AsyncEngine | None = None,
     rules: RulePlugins | None = None,
     tuned: bool = True,
-    default_viewer: Viewer | None = None,
 ) -> Starlette:
     """The xieshang ASGI application.
 
@@ -142,8 +141,8 @@ def create_app(
     from ``settings.database_url`` and disposes of it at shutdown. ``rules`` defaults to every
     installed plugin; a broken plugin is logged and reported by ``xieshang rules check``, it
     does not stop the service. ``tuned=False`` is for benchmarks only
-    (see :func:`xieshang.schema.build_schema`). ``default_viewer`` is who requests without a
-    token are (anonymous unless a harness running in-process says otherwise).
+    (see :func:`xieshang.schema.build_schema`). A request without a token is anonymous;
+    nothing here or in the settings can make it anyone else.
     """
     settings = settings or Settings.from_env()
     owns_engine = engine is None
@@ -231,9 +230,7 @@ def create_app(
                 expose_headers=["X-Request-ID", "Retry-After"],
             ),
             Middleware(BodyLimit, settings=settings),
-            Middleware(
-                Authentication, settings=settings, sessions=sessions, default_viewer=default_viewer
-            ),
+            Middleware(Authentication, settings=settings, sessions=sessions),
             Middleware(RateLimit, settings=settings),
             Middleware(Timeout, settings=settings),
         ],

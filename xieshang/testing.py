@@ -1,15 +1,28 @@
 """Test support for xieshang and for plugin authors: throwaway databases and GraphQL clients.
 
 Loaded by pytest through the ``pytest11`` entry point, so any project with xieshang installed
-gets the fixtures (all named ``xieshang_*``). The database engine under test is chosen by
-``XIESHANG_TEST_DATABASE_URL``:
+gets the fixtures (all named ``xieshang_*``). Because every pytest run in such a project imports
+this module, it imports nothing but the standard library and pytest at module level; xieshang's
+app, database and domain (and SQLAlchemy, strawberry) are imported inside the fixtures and
+functions that use them (like datasette's ``datasette/_pytest_plugin.py``).
+
+The database engine under test is chosen by ``XIESHANG_TEST_DATABASE_URL``:
 
 - unset: SQLite files in pytest's temporary directory;
 - ``postgresql+asyncpg://user@host:port/db``: a server on which the fixtures create their own
   databases (``xieshang_test_…``) and drop them at the end of the session.
 
-Databases are made once per session as templates (migrated; migrated plus the demo county)
-and cloned per test, so each test that writes gets its own copy.
+Databases are made once per session (per pytest-xdist worker) as templates (migrated; migrated
+plus the demo county) and cloned per test, so each test that writes gets its own copy.
+
+Who the GraphQL clients are:
+
+- :func:`xieshang_graphql` clients sign in as a demo account of 蓬安县 — ``staff`` unless
+  ``as_user=`` names another (``admin``, ``member``, ``auditor``, ``unit``, ``city``);
+  ``anonymous=True`` is a caller without a token; ``system=True`` is the in-process system
+  viewer (everything allowed, every county), for the few tests that need it;
+- ``xieshang_demo_client`` is ``xieshang_graphql()``: the demo ``staff`` account;
+- ``xieshang_system_client`` is the system viewer on an empty database (which has no accounts).
 """
 
 from __future__ import annotations
@@ -21,22 +34,45 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.pool import NullPool
 
-from xieshang.config import Settings
-from xieshang.db import migrate
-from xieshang.db.engine import create_engine, parse_database_url, session_factory
-from xieshang.domain.policy import Viewer
-from xieshang.engine.registry import RulePlugins
-from xieshang.rules.results import Assessment
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import URL
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+    from starlette.applications import Starlette
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from xieshang.config import Settings
+    from xieshang.domain.policy import Viewer
+    from xieshang.engine.registry import RulePlugins
+    from xieshang.rules.results import Assessment
 
 TEST_DATABASE_ENV = "XIESHANG_TEST_DATABASE_URL"
+#: The demo account a :func:`xieshang_graphql` client signs in as when none is named: the
+#: least-privileged role of 蓬安县's office that may do everything the suite's default client does
+#: (create, update and archive the county's records). County settings (``updateCounty``, its
+#: standards) need ``as_user="admin"``; other counties need ``system=True``.
+DEFAULT_DEMO_USER = "staff"
+
+# Names re-exported for harnesses, imported when first used (see __getattr__ below).
+_LAZY = {
+    "Assessment": "xieshang.rules.results",
+    "RulePlugins": "xieshang.engine.registry",
+    "Viewer": "xieshang.domain.policy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from xieshang.testing import Viewer`` without importing xieshang when pytest starts."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TestDatabases:
@@ -45,6 +81,8 @@ class TestDatabases:
     __test__ = False  # not a test class, despite the name
 
     def __init__(self, server_url: str | None, folder: Path) -> None:
+        from xieshang.db.engine import parse_database_url
+
         self.server = parse_database_url(server_url) if server_url else None
         self.folder = folder
         self.created: list[URL] = []
@@ -54,12 +92,18 @@ class TestDatabases:
         return "postgresql" if self.server is not None else "sqlite"
 
     def _new_url(self, label: str) -> URL:
+        from sqlalchemy.engine import make_url
+
         name = f"xieshang_test_{label}_{uuid.uuid4().hex[:10]}"
         if self.server is None:
             return make_url(f"sqlite+aiosqlite:///{self.folder / (name + '.db')}")
         return self.server.set(database=name)
 
     async def _admin(self, statement: str) -> None:
+        from sqlalchemy.pool import NullPool
+
+        from xieshang.db.engine import create_engine
+
         assert self.server is not None
         engine = create_engine(self.server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         try:
@@ -94,12 +138,14 @@ class TestDatabases:
         return url
 
     async def drop(self, url: URL) -> None:
+        """Drop one database made here (SQLite: its files)."""
         if self.server is None:
             _remove_sqlite_files(str(url.database))
         else:
             await self._admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
     async def drop_all(self) -> None:
+        """Drop every database made here."""
         while self.created:
             await self.drop(self.created.pop())
 
@@ -111,7 +157,9 @@ def _remove_sqlite_files(database: str) -> None:
 
 def settings_for(url: URL | str, **overrides: Any) -> Settings:
     """Settings of a test run against ``url``."""
-    rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+    from xieshang.config import Settings
+
+    rendered = url if isinstance(url, str) else url.render_as_string(hide_password=False)
     return Settings(database_url=rendered, environment="test", **overrides)
 
 
@@ -169,6 +217,60 @@ class GraphQLClient:
         await self.http.aclose()
 
 
+# -- the system viewer ---------------------------------------------------------------------
+
+
+class _SystemAuthentication:
+    """xieshang's Authentication middleware, except that a request without a token is the
+    system viewer instead of anonymous (a request with one is authenticated as usual)."""
+
+    def __init__(self, app: ASGIApp, /, **kwargs: Any) -> None:
+        from xieshang.web.middleware import Authentication
+
+        self.app = app
+        self.authentication = Authentication(app, **kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from xieshang.domain.policy import Viewer
+
+        headers = dict(scope.get("headers") or [])
+        if scope["type"] not in ("http", "websocket") or b"authorization" in headers:
+            await self.authentication(scope, receive, send)
+            return
+        scope.setdefault("state", {})["viewer"] = Viewer.trusted()
+        await self.app(scope, receive, send)
+
+
+def with_system_viewer(app: Starlette) -> Starlette:
+    """Make ``app`` (from :func:`xieshang.server.create_app`, not yet started) treat requests
+    without a token as the in-process system viewer: everything allowed, in every county, no
+    rate limit. Returns ``app``.
+
+    It swaps the app's :class:`~xieshang.web.middleware.Authentication` middleware for one that
+    sets the system viewer when there is no ``Authorization`` header, so the request still
+    passes every other middleware (request ID, limits, rate limit, timeout) as it would in
+    production. A production deployment cannot turn this on: ``create_app``, the middleware and
+    the settings have no parameter or variable for it, and a deployment only ever reaches
+    ``create_app`` through ``xieshang serve`` or ``uvicorn --factory`` — it takes Python code
+    holding the app object in the same process, before its first request, which is what a test
+    harness is. Requests from outside never become the system viewer.
+    """
+    from starlette.middleware import Middleware
+
+    from xieshang.web.middleware import Authentication
+
+    if app.middleware_stack is not None:
+        raise RuntimeError("with_system_viewer: the app has already started; call it right away")
+    for index, middleware in enumerate(app.user_middleware):
+        cls: Any = middleware.cls
+        if cls is Authentication:
+            app.user_middleware[index] = Middleware(
+                _SystemAuthentication, *middleware.args, **middleware.kwargs
+            )
+            return app
+    raise RuntimeError("with_system_viewer: the app has no Authentication middleware")
+
+
 # -- pytest fixtures -----------------------------------------------------------------------
 
 
@@ -176,7 +278,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get(TEST_DATABASE_ENV)
     if not url:
         return "xieshang test database: SQLite files in the pytest temporary directory"
-    return f"xieshang test database: {parse_database_url(url).render_as_string(hide_password=True)}"
+    return f"xieshang test database: {_without_password(url)}"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +299,7 @@ def xieshang_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tes
 @pytest.fixture(scope="session")
 def xieshang_migrated_template(xieshang_databases: TestDatabases) -> URL:
     """A database migrated to head; a template, never connected to by tests."""
+    from xieshang.db import migrate
 
     async def make() -> URL:
         url = await xieshang_databases.create("migrated")
@@ -204,6 +314,9 @@ def xieshang_demo_template(
     xieshang_databases: TestDatabases, xieshang_migrated_template: URL
 ) -> URL:
     """A migrated database with the demo county 蓬安县 (seed 2024); a template."""
+    from sqlalchemy.pool import NullPool
+
+    from xieshang.db.engine import create_engine, session_factory
     from xieshang.demo import county as demo_county
 
     async def make() -> URL:
@@ -241,6 +354,8 @@ def xieshang_demo_url(
 @pytest.fixture
 async def xieshang_engine(xieshang_database_url: URL) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh migrated, empty database."""
+    from xieshang.db.engine import create_engine
+
     engine = create_engine(xieshang_database_url)
     yield engine
     await engine.dispose()
@@ -249,6 +364,8 @@ async def xieshang_engine(xieshang_database_url: URL) -> AsyncIterator[AsyncEngi
 @pytest.fixture
 async def xieshang_demo_engine(xieshang_demo_url: URL) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh copy of the demo database."""
+    from xieshang.db.engine import create_engine
+
     engine = create_engine(xieshang_demo_url)
     yield engine
     await engine.dispose()
@@ -256,48 +373,41 @@ async def xieshang_demo_engine(xieshang_demo_url: URL) -> AsyncIterator[AsyncEng
 
 @pytest.fixture
 def xieshang_sessions(xieshang_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test's fresh migrated, empty database."""
+    from xieshang.db.engine import session_factory
+
     return session_factory(xieshang_engine)
 
 
 @pytest.fixture
 def xieshang_demo_sessions(xieshang_demo_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test's copy of the demo database."""
+    from xieshang.db.engine import session_factory
+
     return session_factory(xieshang_demo_engine)
 
 
 @pytest.fixture
-async def xieshang_client(
+async def xieshang_system_client(
     xieshang_engine: AsyncEngine, xieshang_database_url: URL
 ) -> AsyncIterator[GraphQLClient]:
-    """A GraphQL client of an app on a fresh empty database."""
+    """A GraphQL client acting as the system viewer, of an app on a fresh empty database.
+
+    The empty database has no accounts to sign in with; see :func:`with_system_viewer`.
+    """
     from xieshang.server import create_app
 
-    client = GraphQLClient(
-        create_app(
-            settings_for(xieshang_database_url),
-            engine=xieshang_engine,
-            default_viewer=Viewer.trusted(),
-        )
-    )
+    app = create_app(settings_for(xieshang_database_url), engine=xieshang_engine)
+    client = GraphQLClient(with_system_viewer(app))
     yield client
     await client.aclose()
 
 
 @pytest.fixture
-async def xieshang_demo_client(
-    xieshang_demo_engine: AsyncEngine, xieshang_demo_url: URL
-) -> AsyncIterator[GraphQLClient]:
-    """A GraphQL client of an app on a fresh copy of the demo database."""
-    from xieshang.server import create_app
-
-    client = GraphQLClient(
-        create_app(
-            settings_for(xieshang_demo_url),
-            engine=xieshang_demo_engine,
-            default_viewer=Viewer.trusted(),
-        )
-    )
-    yield client
-    await client.aclose()
+def xieshang_demo_client(xieshang_graphql: Callable[..., GraphQLClient]) -> GraphQLClient:
+    """A GraphQL client signed in as the demo ``staff`` account of 蓬安县, on a fresh copy of
+    the demo database (``xieshang_graphql()``)."""
+    return xieshang_graphql()
 
 
 def token_for(user: Any, settings: Settings) -> str:
@@ -313,7 +423,9 @@ async def scalar(sessions: async_sessionmaker[AsyncSession], stmt: sa.Select[Any
         return await session.scalar(stmt)
 
 
+# Assessment, RulePlugins and Viewer are imported on first use, by __getattr__ above.
 __all__ = [
+    "DEFAULT_DEMO_USER",
     "Assessment",
     "GraphQLClient",
     "GraphQLResponse",
@@ -323,6 +435,7 @@ __all__ = [
     "scalar",
     "settings_for",
     "token_for",
+    "with_system_viewer",
 ]
 
 
@@ -336,6 +449,7 @@ def xieshang_plugin_rules() -> Callable[..., RulePlugins]:
     ``xieshang_plugin_rules(MyPlugin())`` or ``xieshang_plugin_rules(("mine", module))``;
     ``entry_points=False`` leaves the installed plugins out.
     """
+    from xieshang.engine.registry import RulePlugins
 
     def make(*plugins: Any, entry_points: bool = True) -> RulePlugins:
         extra = tuple(p if isinstance(p, tuple) else (type(p).__name__.lower(), p) for p in plugins)
@@ -353,8 +467,11 @@ def xieshang_assess(
     ``await xieshang_assess("mine.quota", "2024", rules=rules)`` switches the standard on for
     蓬安县 (with ``overrides`` if given) and returns every subject's :class:`Assessment`.
     """
+    import sqlalchemy as sa
+
     from xieshang.db import models as m
     from xieshang.domain import assessments, county_standards
+    from xieshang.engine.registry import RulePlugins
     from xieshang.rules.periods import parse_period
 
     async def assess(
@@ -386,11 +503,15 @@ async def xieshang_graphql(
 ) -> AsyncIterator[Callable[..., GraphQLClient]]:
     """Make GraphQL clients of apps on the test's copy of the demo database.
 
-    ``xieshang_graphql()`` acts as the trusted in-process viewer (everything allowed);
-    ``xieshang_graphql(as_user="staff")`` signs in as a demo account (one per role: admin, staff,
-    member, auditor, unit, city); ``xieshang_graphql(trusted=False)`` is an anonymous caller.
-    Settings can be given too: ``xieshang_graphql(debug_sql=True)``.
+    ``xieshang_graphql()`` signs in as the demo ``staff`` account of 蓬安县;
+    ``xieshang_graphql(as_user="admin")`` as another demo account (one per role: admin, staff,
+    member, auditor, unit, city); ``xieshang_graphql(anonymous=True)`` is a caller without a
+    token; ``xieshang_graphql(system=True)`` is the in-process system viewer (everything
+    allowed, every county: see :func:`with_system_viewer`). Settings can be given too:
+    ``xieshang_graphql(debug_sql=True)``; ``rules=`` replaces the installed rule plugins.
     """
+    import sqlalchemy as sa
+
     from xieshang.db import models as m
     from xieshang.server import create_app
 
@@ -402,19 +523,23 @@ async def xieshang_graphql(
         *,
         rules: RulePlugins | None = None,
         as_user: str | None = None,
-        trusted: bool = True,
+        anonymous: bool = False,
+        system: bool = False,
         **settings: Any,
     ) -> GraphQLClient:
+        if sum((as_user is not None, anonymous, system)) > 1:
+            raise TypeError("xieshang_graphql: give one of as_user=, anonymous=True, system=True")
         configured = settings_for(xieshang_demo_url, **settings)
-        app = create_app(
-            configured,
-            engine=xieshang_demo_engine,
-            rules=rules,
-            default_viewer=Viewer.trusted() if trusted and as_user is None else None,
-        )
+        app = create_app(configured, engine=xieshang_demo_engine, rules=rules)
         headers = None
-        if as_user is not None:
-            headers = {"Authorization": f"Bearer {token_for(users[as_user], configured)}"}
+        if system:
+            app = with_system_viewer(app)
+        elif not anonymous:
+            username = as_user or DEFAULT_DEMO_USER
+            if username not in users:
+                raise KeyError(f"xieshang_graphql: no demo account {username!r} ({sorted(users)})")
+            token = token_for(users[username], configured)
+            headers = {"Authorization": f"Bearer {token}"}
         client = GraphQLClient(app, headers=headers)
         made.append(client)
         return client

@@ -190,12 +190,10 @@ class Authentication:
         app: ASGIApp,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
-        default_viewer: Viewer | None = None,
     ) -> None:
         self.app = app
         self.settings = settings
         self.sessions = sessions
-        self.default_viewer = default_viewer or Viewer.anonymous()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -205,7 +203,7 @@ class Authentication:
             dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1").strip()
         )
         state = _state(scope)
-        state["viewer"] = self.default_viewer
+        state["viewer"] = Viewer.anonymous()
         if header:
             scheme, _, token = header.partition(" ")
             try:
