@@ -1,7 +1,7 @@
 """``xieshang db backup`` / ``restore``: online SQLite backups under concurrent writes.
 
-The commands run in-process (``cli_helpers.invoke``; ``tests/test_cli.py`` runs the db group as a
-real process) against SQLite files made by the test (whatever database the rest of the run
+The commands run in-process (``cli_helpers.invoke``; ``tests/test_cli_processes.py`` runs the db
+group as a real process) against SQLite files made by the test (whatever database the rest of the run
 uses); PostgreSQL URLs are refused with a pointer to the pg_dump procedure.
 """
 
@@ -61,7 +61,7 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.error: BaseException | None = None
 
-    def invoke(self) -> None:
+    def run(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = WAL")

@@ -1,7 +1,7 @@
 """The `xieshang` command: arguments, errors, the database lifecycle and serve.
 
-Most tests call the command in-process (``cli_helpers.invoke``); the database lifecycle (db and
-demo), serve and schema print run it as a real process (``cli_helpers.run``).
+The command runs in-process (``cli_helpers.invoke``), except ``serve``, which runs as a real
+process; ``tests/test_cli_processes.py`` runs every other command group once as a real process.
 """
 
 from __future__ import annotations
@@ -89,33 +89,34 @@ def test_bad_environment_setting_gives_one_line() -> None:
 
 
 def test_db_upgrade_current_downgrade_and_demo_load(xieshang_databases: TestDatabases) -> None:
-    # The db and demo command group's test as a real process (cli_helpers.run); the rest run in-process.
     url = asyncio.run(xieshang_databases.create("cli"))
-    before = run("db", "current", url=url)
+    before = invoke("db", "current", url=url)
     assert before.returncode == 0 and "base" in before.stdout
 
-    not_migrated = run("demo", "load", url=url)
+    not_migrated = invoke("demo", "load", url=url)
     assert "[DATABASE_NOT_MIGRATED]" in one_line_error(not_migrated)
 
-    assert run("db", "upgrade", url=url).returncode == 0
-    assert "at head" in run("db", "current", url=url).stdout
+    assert invoke("db", "upgrade", url=url).returncode == 0
+    assert "at head" in invoke("db", "current", url=url).stdout
 
     production = {"XIESHANG_ENV": "production", "XIESHANG_SECRET": "s" * 40}
-    refused_in_production = run("demo", "load", url=url, extra_env=production)
+    refused_in_production = invoke("demo", "load", url=url, extra_env=production)
     assert "演示账号" in one_line_error(refused_in_production)
 
-    first = run("demo", "load", "--seed", "2024", url=url)
+    first = invoke("demo", "load", "--seed", "2024", url=url)
     assert first.returncode == 0, first.stderr
     assert "已载入" in first.stdout and "委员 250" in first.stdout
-    second = run("demo", "load", url=url)
+    second = invoke("demo", "load", url=url)
     assert second.returncode == 0
     assert (
         "未做改动" in second.stdout and "委员 250" in second.stdout and "议题 356" in second.stdout
     )
 
-    refused = run("db", "downgrade", "base", url=url)  # dropping tables that hold data is allowed
+    refused = invoke(
+        "db", "downgrade", "base", url=url
+    )  # dropping tables that hold data is allowed
     assert refused.returncode == 0
-    assert "base" in run("db", "current", url=url).stdout
+    assert "base" in invoke("db", "current", url=url).stdout
 
 
 def _post(port: int, query: str) -> dict:
@@ -128,6 +129,7 @@ def _post(port: int, query: str) -> dict:
         return json.loads(response.read())
 
 
+@pytest.mark.slow
 def test_serve_with_demo_answers_the_articles_figures(xieshang_databases: TestDatabases) -> None:
     url = asyncio.run(xieshang_databases.create("serve"))
     port = free_port()
@@ -181,7 +183,6 @@ def test_serve_refuses_an_unmigrated_database(xieshang_databases: TestDatabases)
 
 
 def test_schema_print_writes_the_sdl(tmp_path: Path) -> None:
-    # The schema command group's test as a real process (cli_helpers.run); the rest run in-process.
     out = tmp_path / "schema.graphql"
-    assert run("schema", "print", "-o", str(out)).returncode == 0
+    assert invoke("schema", "print", "-o", str(out)).returncode == 0
     assert "type Query" in out.read_text(encoding="utf-8")

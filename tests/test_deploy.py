@@ -92,6 +92,7 @@ async def _staff(url: URL) -> Any:
         await engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.postgresql  # several workers need a database server (and LISTEN/NOTIFY)
 async def test_two_workers_serve_requests_and_share_events(
     xieshang_demo_url: URL, tmp_path: Path

@@ -1,4 +1,4 @@
-"""The GraphQL examples in the docs are valid against the schema."""
+"""The docs: GraphQL examples are valid against the schema; the README's test command."""
 
 from __future__ import annotations
 
@@ -47,3 +47,16 @@ async def test_examples_without_variables_run_on_the_demo(
     assert isinstance(xieshang_demo_client, GraphQLClient)
     data = await xieshang_demo_client.query(document)
     assert data, where
+
+
+README = DOCS.parent / "README.md"
+TEST_COMMAND = re.compile(r"<!-- test-command -->\n```sh\n(.*?)\n```", re.S)
+
+
+def test_the_readme_gives_one_test_command_in_both_languages() -> None:
+    """.ci/run runs the first; on a fresh machine it must install the prerequisites itself."""
+    commands = TEST_COMMAND.findall(README.read_text(encoding="utf-8"))
+    assert len(commands) == 2, "README.md: one <!-- test-command --> block per language"
+    assert commands[0] == commands[1], "the Chinese and English test commands differ"
+    assert "scripts/prerequisites.sh" in commands[0]
+    assert (DOCS.parent / "scripts" / "prerequisites.sh").is_file()

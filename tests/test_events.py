@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import strawberry
-from cli_helpers import run
+from cli_helpers import invoke
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.testclient import TestClient
@@ -384,10 +384,9 @@ async def test_the_sweep_leaves_the_version_alone(
 
 
 def test_the_cli_sweeps_once(xieshang_demo_url: URL) -> None:
-    # The followups command group's test as a real process (cli_helpers.run); the rest run in-process.
-    first = run("followups", "sweep", url=xieshang_demo_url)
+    first = invoke("followups", "sweep", url=xieshang_demo_url)
     assert first.returncode == 0, first.stderr
-    second = run("followups", "sweep", url=xieshang_demo_url)
+    second = invoke("followups", "sweep", url=xieshang_demo_url)
     assert second.returncode == 0, second.stderr
     count = asyncio.run(_count_announced(xieshang_demo_url))
     assert count > 0

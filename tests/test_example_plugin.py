@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -21,6 +22,10 @@ EXAMPLE = ROOT / "examples" / "tongcheng-rules"
 
 #: Creates a second county, 桐城市, switched to 桐城's standard (run inside the example's venv).
 SETUP_TONGCHENG = Path(__file__).with_name("scripts") / "setup_tongcheng.py"
+
+# A fresh venv and a pip install: slow, and built once — all of this module runs on one
+# pytest-xdist worker (--dist loadgroup in pyproject.toml's addopts).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-plugin-venv")]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +46,11 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Path(site_packages, "reuse-test-environment.pth").write_text(
         f"import site; site.addsitedir({ours!r})\n"
     )
+    # pip builds in the source folder it is given: build a copy, not the repository's files.
+    source = tmp_path_factory.mktemp("example") / EXAMPLE.name
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(EXAMPLE)],
+        [str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(source)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert install.returncode == 0, install.stderr

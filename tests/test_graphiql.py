@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import uvicorn
-from cli_helpers import free_port, run
+from cli_helpers import free_port, invoke
 from sqlalchemy.engine import URL
 from starlette.applications import Starlette
 
@@ -186,14 +186,13 @@ def test_a_failing_npm_is_reported(tmp_path: Path) -> None:
 
 
 def test_check_command_reports_missing_files(tmp_path: Path) -> None:
-    # The graphiql command group's test as a real process (cli_helpers.run); the rest run in-process.
-    absent = run("graphiql", "check", extra_env={DIR_VARIABLE: str(tmp_path)})
+    absent = invoke("graphiql", "check", extra_env={DIR_VARIABLE: str(tmp_path)})
     assert absent.returncode == 1
     assert (
         "GRAPHIQL_ASSETS_MISSING" in absent.stderr and "xieshang graphiql install" in absent.stderr
     )
     _require_assets()
-    present = run("graphiql", "check")
+    present = invoke("graphiql", "check")
     assert present.returncode == 0, present.stderr
     assert str(PACKAGE_DIR / "node_modules") in present.stdout
 
@@ -258,6 +257,7 @@ def _replace_text(page: Any, editor: Any, text: str) -> None:
     page.keyboard.insert_text(text)
 
 
+@pytest.mark.slow
 def test_graphiql_runs_queries_in_chromium_without_internet(xieshang_demo_url: URL) -> None:
     from playwright.sync_api import Route, expect, sync_playwright
 

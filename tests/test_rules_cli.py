@@ -1,6 +1,6 @@
 """``xieshang rules …`` and ``xieshang assess`` on the demo database, in-process.
 
-(``tests/test_rules_plugins.py`` runs ``xieshang rules check`` as a real process.)
+(``tests/test_cli_processes.py`` runs ``xieshang assess`` as a real process.)
 """
 
 from __future__ import annotations

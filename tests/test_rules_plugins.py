@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import inspect
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import invoke
 
 from xieshang.engine.registry import RulePlugins
 from xieshang.rules import (
@@ -151,27 +149,13 @@ def test_a_plugin_that_fails_to_import_is_named_with_its_distribution(
 def test_rules_check_exits_non_zero_and_says_how_to_fix(
     broken_distribution: Path, tmp_path: Path
 ) -> None:
-    # The rules (and assess) command group's test as a real process (cli_helpers.run); the rest run in-process.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XIESHANG_")}
-    env["PYTHONPATH"] = str(broken_distribution)
-    env["XIESHANG_DATABASE_URL"] = f"sqlite:///{tmp_path}/none.db"
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("xieshang")), "rules", "check"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    # The broken distribution is on sys.path (the fixture put it there), as PYTHONPATH would.
+    database = f"sqlite:///{tmp_path}/none.db"
+    result = invoke("rules", "check", url=database)
     assert result.returncode == 1
     assert "broken (broken-rules)" in result.stderr and "failed to import" in result.stderr
     assert "Traceback" not in result.stderr
-    listing = subprocess.run(
-        [str(Path(sys.executable).with_name("xieshang")), "rules", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    listing = invoke("rules", "list", url=database)
     assert (
         listing.returncode == 0 and "pengan.three-ones" in listing.stdout
     )  # the service's view still works

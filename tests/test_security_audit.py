@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from cli_helpers import one_line_error, run
+from cli_helpers import invoke, one_line_error
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -285,7 +285,6 @@ async def test_the_database_refuses_changes_and_early_deletes(
 async def test_audit_prune_keeps_180_days(
     xieshang_demo_url: URL, xieshang_demo_sessions: Any
 ) -> None:
-    # The audit command group's test as a real process (cli_helpers.run); the rest run in-process.
     async with xieshang_demo_sessions() as session, session.begin():
         session.add_all(
             m.AuditEvent(
@@ -294,16 +293,16 @@ async def test_audit_prune_keeps_180_days(
             for days in (400, 300, 100)
         )
     too_recent = (utcnow() - timedelta(days=170)).date().isoformat()
-    line = one_line_error(run("audit", "prune", "--before", too_recent, url=xieshang_demo_url))
+    line = one_line_error(invoke("audit", "prune", "--before", too_recent, url=xieshang_demo_url))
     assert "RETENTION" in line and "180" in line
     assert len(await _events(xieshang_demo_sessions, action="test:aged")) == 3
     cutoff = (utcnow() - timedelta(days=200)).date().isoformat()
-    result = run("audit", "prune", "--before", cutoff, url=xieshang_demo_url)
+    result = invoke("audit", "prune", "--before", cutoff, url=xieshang_demo_url)
     assert result.returncode == 0, result.stderr
     assert "2 条" in result.stdout
     (kept,) = await _events(xieshang_demo_sessions, action="test:aged")
     assert utcnow() - kept.occurred_at < timedelta(days=101)
     (pruned,) = await _events(xieshang_demo_sessions, action="audit_prune")
     assert pruned.detail == f"before={cutoff} deleted=2" and pruned.role == "SYSTEM"
-    bad = one_line_error(run("audit", "prune", "--before", "last-year", url=xieshang_demo_url))
+    bad = one_line_error(invoke("audit", "prune", "--before", "last-year", url=xieshang_demo_url))
     assert "YYYY-MM-DD" in bad

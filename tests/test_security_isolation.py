@@ -219,6 +219,7 @@ async def test_a_city_viewer_reads_granted_counties_and_writes_nothing(
     assert refused.error_codes == ["FORBIDDEN"]
 
 
+@pytest.mark.slow
 async def test_a_unit_sees_only_its_own_tasks(
     xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:

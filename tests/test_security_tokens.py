@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 import sqlalchemy as sa
-from cli_helpers import invoke, one_line_error, run
+from cli_helpers import invoke, one_line_error
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.engine import URL
 
@@ -274,8 +274,7 @@ async def test_an_unreachable_identity_provider_is_a_401_not_a_crash(
 async def test_accounts_are_managed_from_the_command_line(
     xieshang_demo_url: URL, xieshang_graphql: Any, xieshang_demo_sessions: Any
 ) -> None:
-    # The users and token command group's test as a real process (cli_helpers.run); the rest run in-process.
-    add = run(
+    add = invoke(
         "users", "add", "clerk", "--role", "staff", "--county", "511323", "--password-stdin",
         url=xieshang_demo_url, input="clerk-password-1\n",
     )  # fmt: skip
@@ -284,13 +283,13 @@ async def test_accounts_are_managed_from_the_command_line(
     ok = await client.query(LOGIN, {"u": "clerk", "p": "clerk-password-1"})
     assert ok["login"]["account"] == {"username": "clerk"}
 
-    token = run("token", "--user", "clerk", url=xieshang_demo_url)
+    token = invoke("token", "--user", "clerk", url=xieshang_demo_url)
     assert token.returncode == 0, token.stderr
     assert len(token.stdout.strip().splitlines()) == 1  # only the token on stdout
     cli_client = _bearer(xieshang_graphql(anonymous=True), token.stdout.strip())
     assert (await cli_client.query(ME))["me"]["username"] == "clerk"
 
-    passwd = run(
+    passwd = invoke(
         "users", "passwd", "clerk", "--password-stdin", url=xieshang_demo_url,
         input="clerk-password-2\n",
     )  # fmt: skip
@@ -298,12 +297,12 @@ async def test_accounts_are_managed_from_the_command_line(
     old = await client.query(LOGIN, {"u": "clerk", "p": "clerk-password-1"})
     assert old["login"]["userErrors"][0]["code"] == "BAD_CREDENTIALS"
 
-    assert run("users", "disable", "clerk", url=xieshang_demo_url).returncode == 0
+    assert invoke("users", "disable", "clerk", url=xieshang_demo_url).returncode == 0
     assert (await cli_client.http.post("/graphql", json={"query": ME})).status_code == 401
-    listing = run("users", "list", "--county", "511323", url=xieshang_demo_url)
+    listing = invoke("users", "list", "--county", "511323", url=xieshang_demo_url)
     assert "clerk\tSTAFF\t511323\t停用" in listing.stdout.splitlines()
     assert "admin\tADMIN\t511323\t正常" in listing.stdout.splitlines()
-    assert "停用" in one_line_error(run("token", "--user", "clerk", url=xieshang_demo_url))
+    assert "停用" in one_line_error(invoke("token", "--user", "clerk", url=xieshang_demo_url))
 
     async with xieshang_demo_sessions() as session:
         actions = (

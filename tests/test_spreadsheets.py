@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from cli_helpers import invoke, one_line_error, run
+from cli_helpers import invoke, one_line_error
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.engine import URL
 
@@ -76,10 +76,9 @@ async def test_exported_rosters_import_back_unchanged(
 async def test_a_changed_cell_updates_the_matched_row(
     xieshang_demo_url: URL, xieshang_demo_sessions: Any, tmp_path: Path
 ) -> None:
-    # The import and export command group's test as a real process (cli_helpers.run); the rest run in-process.
     path = tmp_path / "members.xlsx"
     assert (
-        run(
+        invoke(
             "export", "members", "--county", COUNTY, "-o", str(path), url=xieshang_demo_url
         ).returncode
         == 0
@@ -88,7 +87,7 @@ async def test_a_changed_cell_updates_the_matched_row(
     header = rows[0]
     code = rows[1][header.index("委员编号")]
     rows[1][header.index("职务")] = "新职务"
-    result = run(
+    result = invoke(
         "import", "members", str(_save(rows, path)), "--county", COUNTY, url=xieshang_demo_url
     )
     assert result.returncode == 0, result.stderr

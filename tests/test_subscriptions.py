@@ -341,6 +341,7 @@ def server(url: URL, secret: str, log: Path) -> Iterator[str]:
             process.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.postgresql  # on SQLite events stay in-process: see the two-connection test
 async def test_an_event_crosses_server_processes(xieshang_demo_url: URL, tmp_path: Path) -> None:
     from websockets.asyncio.client import connect

@@ -454,10 +454,9 @@ async def test_demo_topics_have_timelines_that_end_at_their_status(
 
 
 def test_the_cli_reconstructs_missing_timelines(xieshang_demo_url: Any) -> None:
-    # The topics command group's test as a real process (cli_helpers.run); the rest run in-process.
     import asyncio
 
-    from cli_helpers import run
+    from cli_helpers import invoke
 
     from xieshang.db.engine import create_engine
 
@@ -492,12 +491,12 @@ def test_the_cli_reconstructs_missing_timelines(xieshang_demo_url: Any) -> None:
 
     forgotten = asyncio.run(forget(3))
     assert asyncio.run(steps(forgotten)) == {}
-    first = run("topics", "timelines", "--county", "511323", url=xieshang_demo_url)
+    first = invoke("topics", "timelines", "--county", "511323", url=xieshang_demo_url)
     assert first.returncode == 0, first.stderr
     restored = asyncio.run(steps(forgotten))
     assert set(restored) == set(forgotten) and all(n >= 3 for n in restored.values())
     assert f"补录流程记录 {sum(restored.values())} 条" in first.stdout
-    second = run("topics", "timelines", url=xieshang_demo_url)
+    second = invoke("topics", "timelines", url=xieshang_demo_url)
     assert second.returncode == 0 and "补录流程记录 0 条" in second.stdout
-    unknown = run("topics", "timelines", "--county", "999999", url=xieshang_demo_url)
+    unknown = invoke("topics", "timelines", "--county", "999999", url=xieshang_demo_url)
     assert unknown.returncode != 0 and "999999" in unknown.stderr
