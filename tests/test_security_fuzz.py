@@ -8,6 +8,7 @@ a resident's contact, whole or masked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -79,6 +80,22 @@ async def personal_values(xieshang_demo_sessions: Any) -> set[str]:
     return found
 
 
+@pytest.fixture
+def client_of(xieshang_graphql: Any) -> Callable[[str], GraphQLClient]:
+    """``client_of("anonymous")`` or ``client_of("member")`` …: one client per caller for the
+    whole test. Hypothesis runs a test's body once per example; a new app for each example would
+    only build the same schema again."""
+    made: dict[str, GraphQLClient] = {}
+
+    def get(caller: str) -> GraphQLClient:
+        if caller not in made:
+            who = {"anonymous": True} if caller == "anonymous" else {"as_user": caller}
+            made[caller] = xieshang_graphql(**who, **UNLIMITED)
+        return made[caller]
+
+    return get
+
+
 async def _answered(client: GraphQLClient, operation: str) -> Any:
     response = await client.post(operation)
     assert response.status_code < 500, (operation, response.body)
@@ -90,10 +107,9 @@ async def _answered(client: GraphQLClient, operation: str) -> Any:
 @FUZZ
 @given(operation=queries(SCHEMA, custom_scalars=SCALARS))
 async def test_anonymous_queries_never_fail_or_leak(
-    operation: str, xieshang_graphql: Any, personal_values: set[str]
+    operation: str, client_of: Callable[[str], GraphQLClient], personal_values: set[str]
 ) -> None:
-    client = xieshang_graphql(anonymous=True, **UNLIMITED)
-    response = await _answered(client, operation)
+    response = await _answered(client_of("anonymous"), operation)
     assert _leaks(response.body, personal_values) == [], operation
 
 
@@ -116,24 +132,28 @@ async def test_the_leak_check_finds_what_it_looks_for(
 @pytest.mark.slow
 @FUZZ
 @given(operation=queries(SCHEMA, custom_scalars=SCALARS))
-async def test_signed_in_queries_never_fail(operation: str, xieshang_graphql: Any) -> None:
-    await _answered(xieshang_graphql(as_user="member", **UNLIMITED), operation)
+async def test_signed_in_queries_never_fail(
+    operation: str, client_of: Callable[[str], GraphQLClient]
+) -> None:
+    await _answered(client_of("member"), operation)
 
 
 @pytest.mark.slow
 @FUZZ
 @given(operation=mutations(SCHEMA, custom_scalars=SCALARS))
-async def test_mutations_never_fail(operation: str, xieshang_graphql: Any) -> None:
-    await _answered(xieshang_graphql(as_user="staff", **UNLIMITED), operation)
+async def test_mutations_never_fail(
+    operation: str, client_of: Callable[[str], GraphQLClient]
+) -> None:
+    await _answered(client_of("staff"), operation)
 
 
 @pytest.mark.slow
 @FUZZ
 @given(operation=mutations(SCHEMA, custom_scalars=SCALARS))
 async def test_anonymous_mutations_change_nothing_and_never_fail(
-    operation: str, xieshang_graphql: Any
+    operation: str, client_of: Callable[[str], GraphQLClient]
 ) -> None:
-    response = await _answered(xieshang_graphql(anonymous=True, **UNLIMITED), operation)
+    response = await _answered(client_of("anonymous"), operation)
     for name, value in (response.data or {}).items():
         # Anonymous callers may sign in (and fail to); every other mutation is refused.
         if value is not None and not name.startswith(("login", "refreshToken", "logout")):
