@@ -28,9 +28,9 @@ SETUP_TONGCHENG = Path(__file__).with_name("scripts") / "setup_tongcheng.py"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-plugin-venv")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: under xdist, tests of other modules come between
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtual environment with the example pip-installed into it.
+    """A new virtual environment with the example pip-installed into it (made once).
 
     It reuses the test environment's installed packages (xieshang and its dependencies) through
     a .pth file, so that no network is needed; the example itself is installed by pip.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +15,14 @@ from sqlalchemy.engine import URL
 
 import xieshang.testing
 from xieshang.server import create_app
-from xieshang.testing import DEFAULT_DEMO_USER, GraphQLClient, settings_for, with_system_viewer
+from xieshang.testing import (
+    DEFAULT_DEMO_USER,
+    TEST_DATABASE_ENV,
+    GraphQLClient,
+    TestDatabases,
+    settings_for,
+    with_system_viewer,
+)
 
 #: What the plugin must not import when pytest loads it: the app, the schema and their libraries.
 HEAVY = ("xieshang.server", "xieshang.schema", "xieshang.db", "sqlalchemy", "strawberry")
@@ -85,3 +95,69 @@ async def test_only_the_opt_in_client_is_the_system_viewer(
             with_system_viewer(app)
     finally:
         await plain.aclose()
+
+
+async def _tables(url: URL) -> list[str]:
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    from xieshang.db.engine import create_engine
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            return list(await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+def _exists(databases: TestDatabases, url: URL) -> bool:
+    if databases.server is None:
+        return Path(str(url.database)).exists()
+    return asyncio.run(_on_server(databases, url))
+
+
+async def _on_server(databases: TestDatabases, url: URL) -> bool:
+    from sqlalchemy.pool import NullPool
+
+    from xieshang.db.engine import create_engine
+
+    assert databases.server is not None
+    engine = create_engine(databases.server, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_database WHERE datname = $1", (str(url.database),)
+            )
+            return bool(found.scalar())
+    finally:
+        await engine.dispose()
+
+
+def test_copies_for_tests_are_made_ahead_and_every_database_is_dropped(tmp_path: Path) -> None:
+    """What the per-test fixtures do (on PostgreSQL with threads in the background)."""
+    databases = TestDatabases(os.environ.get(TEST_DATABASE_ENV), tmp_path)
+    template = asyncio.run(databases.create("template"))
+    asyncio.run(_create_table(template))
+    first = databases.copy_for_test(template, "copy")
+    second = databases.copy_for_test(template, "copy")
+    assert first != second
+    assert asyncio.run(_tables(first)) == asyncio.run(_tables(second)) == ["notes"]
+    databases.drop_soon(first)
+    asyncio.run(databases.drop_all())  # waits for the drop, and drops the next copy made ahead
+    made = [first, second, template]
+    assert [_exists(databases, url) for url in made] == [False, False, False]
+    assert databases.created == []
+
+
+async def _create_table(url: URL) -> None:
+    from sqlalchemy.pool import NullPool
+
+    from xieshang.db.engine import create_engine
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    finally:
+        await engine.dispose()

@@ -28,10 +28,14 @@ Who the GraphQL clients are:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import queue
 import sqlite3
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,7 +80,15 @@ def __getattr__(name: str) -> Any:
 
 
 class TestDatabases:
-    """Creates, clones and drops throwaway databases on the engine under test."""
+    """Creates, clones and drops throwaway databases on the engine under test.
+
+    On PostgreSQL ``CREATE DATABASE … TEMPLATE`` and ``DROP DATABASE`` can each take a good part
+    of a second, mostly waiting for the disk, and every test needs one of each: so the copies
+    tests get (:meth:`copy_for_test`) are made one ahead in a background thread while the tests
+    run, and used ones are dropped (:meth:`drop_soon`) by another, several at once — each
+    ``DROP DATABASE`` waits for a checkpoint, and drops issued together share one. :meth:`drop_all`
+    waits for both threads.
+    """
 
     __test__ = False  # not a test class, despite the name
 
@@ -86,6 +98,11 @@ class TestDatabases:
         self.server = parse_database_url(server_url) if server_url else None
         self.folder = folder
         self.created: list[URL] = []
+        # One thread makes the next copy of each template, another drops the used ones.
+        self._copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xieshang-copy")
+        self._next_copies: dict[str, Future[URL]] = {}
+        self._to_drop: queue.SimpleQueue[URL | None] = queue.SimpleQueue()
+        self._dropper: threading.Thread | None = None
 
     @property
     def backend(self) -> str:
@@ -137,15 +154,62 @@ class TestDatabases:
         self.created.append(url)
         return url
 
+    def copy_for_test(self, template: URL, label: str) -> URL:
+        """A new copy of ``template`` for one test (like :meth:`clone`). On PostgreSQL it was
+        made while the previous test ran, and the next one is started now."""
+        if self.server is None:  # copying a SQLite file takes milliseconds
+            return asyncio.run(self.clone(template, label))
+        key = str(template.database)
+        ready = self._next_copies.pop(key, None)
+        url = ready.result() if ready is not None else asyncio.run(self.clone(template, label))
+        self._next_copies[key] = self._copier.submit(
+            lambda: asyncio.run(self.clone(template, label))
+        )
+        return url
+
     async def drop(self, url: URL) -> None:
         """Drop one database made here (SQLite: its files)."""
         if self.server is None:
             _remove_sqlite_files(str(url.database))
         else:
             await self._admin(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        with contextlib.suppress(ValueError):  # dropped twice
+            self.created.remove(url)
+
+    def drop_soon(self, url: URL) -> None:
+        """Drop ``url`` now on SQLite, in the background on PostgreSQL (see the class)."""
+        if self.server is None:
+            _remove_sqlite_files(str(url.database))
+            return
+        if self._dropper is None:
+            self._dropper = threading.Thread(
+                target=self._drop_in_batches, name="xieshang-drop", daemon=True
+            )
+            self._dropper.start()
+        self._to_drop.put(url)
+
+    def _drop_in_batches(self) -> None:
+        while True:
+            batch = [self._to_drop.get()]  # waits for the first
+            while len(batch) < 16 and not self._to_drop.empty():
+                batch.append(self._to_drop.get())
+            # What fails here, drop_all drops again.
+            asyncio.run(self._drop_together([url for url in batch if url is not None]))
+            if None in batch:
+                return
+
+    async def _drop_together(self, urls: list[URL]) -> None:
+        await asyncio.gather(*(self.drop(url) for url in urls), return_exceptions=True)
 
     async def drop_all(self) -> None:
-        """Drop every database made here."""
+        """Drop every database made here (after the background work has finished)."""
+        # Threads, not this event loop: waiting for them here holds up nothing else.
+        self._copier.shutdown(wait=True)
+        self._next_copies.clear()
+        if self._dropper is not None:
+            self._to_drop.put(None)
+            self._dropper.join()
+            self._dropper = None
         while self.created:
             await self.drop(self.created.pop())
 
@@ -336,9 +400,9 @@ def xieshang_database_url(
     xieshang_databases: TestDatabases, xieshang_migrated_template: URL
 ) -> Iterator[URL]:
     """A fresh migrated, empty database for one test."""
-    url = asyncio.run(xieshang_databases.clone(xieshang_migrated_template, "empty"))
+    url = xieshang_databases.copy_for_test(xieshang_migrated_template, "empty")
     yield url
-    asyncio.run(xieshang_databases.drop(url))
+    xieshang_databases.drop_soon(url)
 
 
 @pytest.fixture
@@ -346,9 +410,9 @@ def xieshang_demo_url(
     xieshang_databases: TestDatabases, xieshang_demo_template: URL
 ) -> Iterator[URL]:
     """A fresh copy of the demo database for one test (free to write to)."""
-    url = asyncio.run(xieshang_databases.clone(xieshang_demo_template, "demo_copy"))
+    url = xieshang_databases.copy_for_test(xieshang_demo_template, "demo_copy")
     yield url
-    asyncio.run(xieshang_databases.drop(url))
+    xieshang_databases.drop_soon(url)
 
 
 @pytest.fixture
