@@ -179,7 +179,7 @@ class TestDatabases:
     def drop_soon(self, url: URL) -> None:
         """Drop ``url`` now on SQLite, in the background on PostgreSQL (see the class)."""
         if self.server is None:
-            _remove_sqlite_files(str(url.database))
+            asyncio.run(self.drop(url))
             return
         if self._dropper is None:
             self._dropper = threading.Thread(
