@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -199,6 +200,7 @@ async def test_most_studios_meet_three_ones_and_the_planned_few_miss(
     assert len(studios) - len(missing) >= 12
 
 
+@pytest.mark.slow  # builds the demo county twice
 async def test_same_seed_same_county_and_load_is_idempotent(
     xieshang_demo_sessions: Sessions,
 ) -> None:

@@ -23,12 +23,13 @@ EXAMPLE = ROOT / "examples" / "tongcheng-rules"
 #: Creates a second county, 桐城市, switched to 桐城's standard (run inside the example's venv).
 SETUP_TONGCHENG = Path(__file__).with_name("scripts") / "setup_tongcheng.py"
 
-# A fresh venv and a pip install: slow, and built once — all of this module runs on one
-# pytest-xdist worker (--dist loadgroup in pyproject.toml's addopts).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-plugin-venv")]
+# A fresh venv and a pip install: slow. Made once per pytest-xdist worker that runs any of these
+# tests (xdist's loadgroup would keep them on one worker, but does not group on pytest 9.2:
+# pytest-dev/pytest-xdist#1386); each worker builds its own copy of the example.
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")  # not module: under xdist, tests of other modules come between
+@pytest.fixture(scope="session")  # not module: under xdist, other modules' tests come between
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtual environment with the example pip-installed into it (made once).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -48,6 +49,7 @@ async def test_autogenerate_finds_no_drift_between_models_and_migrations(
     assert await migrate.current(url) == migrate.head_revision()
 
 
+@pytest.mark.slow  # every migration down and up again
 async def test_downgrade_to_base_and_back(xieshang_databases: TestDatabases) -> None:
     url = await xieshang_databases.create("roundtrip")
     assert await migrate.current(url) is None
