@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xieshang.domain.labels import camel, label
+from xieshang.domain.labels import label
 from xieshang.errors import UserError, ValidationFailed
 
 #: Longest text accepted for unbounded (TEXT) columns.
@@ -36,10 +36,11 @@ class Checker:
         return self.labels.get(field) or label(field)
 
     def fail(self, field: str | None, code: str, message: str) -> None:
-        self.errors.append(UserError(camel(field) if field else None, code, message))
+        """Note a problem with model field ``field`` (None: with the input as a whole)."""
+        self.errors.append(UserError(field, code, message))
 
     def has(self, field: str) -> bool:
-        return any(e.field == camel(field) for e in self.errors)
+        return any(e.field == field for e in self.errors)
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -76,9 +76,3 @@ LABELS: dict[str, str] = {
 def label(field: str) -> str:
     """The Chinese name of ``field`` (snake_case), or the field itself when it has none."""
     return LABELS.get(field, field)
-
-
-def camel(field: str) -> str:
-    """``sector_id`` → ``sectorId``: the GraphQL name of an input field."""
-    head, *rest = field.split("_")
-    return head + "".join(part.title() for part in rest)

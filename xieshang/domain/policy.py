@@ -288,15 +288,36 @@ def personal_data(viewer: Viewer, county_id: int | None) -> Access:
     return Access.MASKED
 
 
+# -- per-object rules: which rows of a readable county a viewer may see or act on ------------
+
+
+def own_task(viewer: Viewer, task: m.FollowUp) -> bool:
+    """A unit sees and acts on its own follow-up tasks only (another unit's is "not found");
+    everybody else on every task of the counties they read."""
+    return viewer.system or viewer.role is not Role.UNIT or task.unit_id == viewer.unit_id
+
+
+def own_visit(viewer: Viewer, member_id: int | None) -> bool:
+    """A member records their own return visits only; the county office names the member."""
+    return viewer.role is not Role.MEMBER or member_id is None or member_id == viewer.member_id
+
+
+def actors_shown(viewer: Viewer) -> bool:
+    """Who moved a topic (or did anything else a timeline shows) is for signed-in users only."""
+    return not viewer.is_anonymous
+
+
 def row_conditions(viewer: Viewer, model: type) -> list[Any]:
-    """SQL conditions keeping a list to the rows ``viewer`` may see (county, and a unit's own tasks)."""
+    """SQL conditions keeping a list to the rows ``viewer`` may see: the counties it reads, and
+    the per-object rules above (a unit's own tasks)."""
     conditions: list[Any] = []
     counties = viewer.readable_counties()
     if counties is not None:
         column = model.id if model is m.County else getattr(model, "county_id", None)
         if column is not None:
             conditions.append(column.in_(sorted(counties)))
-    if viewer.role is Role.UNIT and model is m.FollowUp:
+    if model is m.FollowUp and viewer.role is Role.UNIT and not viewer.system:
+        # own_task, as SQL.
         conditions.append(m.FollowUp.unit_id == viewer.unit_id)
     return conditions
 
@@ -308,8 +329,8 @@ def row_visible(viewer: Viewer, row: Any) -> bool:
         county = row.id if isinstance(row, m.County) else getattr(row, "county_id", None)
         if county is not None and county not in counties:
             return False
-    if viewer.role is Role.UNIT and isinstance(row, m.FollowUp):
-        return bool(row.unit_id == viewer.unit_id)
+    if isinstance(row, m.FollowUp):
+        return own_task(viewer, row)
     return True
 
 

@@ -29,10 +29,10 @@ from xieshang.db import models as m
 from xieshang.db.enums import Gender, HostVenue, MemberStatus, PlatformLevel
 from xieshang.domain import crud
 from xieshang.domain.crud import Entity
-from xieshang.domain.labels import camel
 from xieshang.domain.members import MEMBER
 from xieshang.domain.platforms import PLATFORM
-from xieshang.domain.studios import STUDIO, ensure_member
+from xieshang.domain.studios import STUDIO
+from xieshang.domain.unit_of_work import Work, restrict
 from xieshang.errors import UserError, ValidationFailed, XieshangError
 
 #: Excel opens a CSV as UTF-8 only when it starts with a byte-order mark.
@@ -488,7 +488,7 @@ def _header_of(kind: Kind, field_name: str | None) -> str | None:
     if field_name is None:
         return None
     for column in kind.columns:
-        if camel(column.field) == field_name or column.field == field_name:
+        if column.field == field_name:
             return column.header
     return field_name
 
@@ -503,20 +503,32 @@ def _defaults(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+class RowsRefused(XieshangError):
+    """Rows had errors and nothing was written (the result says which and why)."""
+
+    code = "INVALID_ROWS"
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{result.rows_with_errors} 行有错误，未写入任何数据")
+        self.result = result
+
+
 async def import_rows(
-    session: AsyncSession,
+    work: Work,
     kind: Kind,
     county_id: int,
     table: Sequence[Sequence[Any]],
     *,
     skip_invalid: bool = False,
 ) -> ImportResult:
-    """Validate and write the rows of ``table`` (header first) in the caller's transaction.
+    """Validate and write the rows of ``table`` (header first) in the caller's unit of work,
+    which it restricts to ``county_id``.
 
     Every row runs in a savepoint; a row with errors is rolled back and reported. When any row
-    has errors and ``skip_invalid`` is false the result has ``committed=False`` and the caller
-    must roll the whole transaction back.
+    has errors and ``skip_invalid`` is false, :class:`RowsRefused` ends the unit of work: nothing
+    is written, and the refusal is what the audit trail records.
     """
+    session = work.session
     result = ImportResult()
     if not table:
         raise SpreadsheetError("文件是空的：第 1 行应为列名")
@@ -532,7 +544,7 @@ async def import_rows(
     unknown = [h for h in header if h and h not in known]
     if unknown:
         raise SpreadsheetError(f"第 1 行有不认识的列：{'、'.join(unknown)}")
-    crud.restrict(session, county_id)
+    restrict(session, county_id)
     seen: dict[tuple[Any, ...], int] = {}
     for number, raw in enumerate(table[1:], start=2):
         cells = {h: v for h, v in zip(header, raw, strict=False) if h}
@@ -560,7 +572,7 @@ async def import_rows(
             seen[key] = number
         try:
             async with session.begin_nested():
-                outcome = await _write(session, kind, county_id, values)
+                outcome = await _write(work, kind, county_id, values)
         except ValidationFailed as exc:
             result.errors.extend(
                 RowError(number, _header_of(kind, e.field), e.message) for e in exc.errors
@@ -573,23 +585,26 @@ async def import_rows(
         else:
             result.unchanged += 1
     result.committed = skip_invalid or not result.errors
+    if not result.committed:
+        raise RowsRefused(result)
+    work.county_id = county_id
+    work.detail = (
+        f"created={result.created} updated={result.updated} "
+        f"unchanged={result.unchanged} invalid_rows={result.rows_with_errors}"
+    )
     return result
 
 
-async def _write(session: AsyncSession, kind: Kind, county_id: int, values: dict[str, Any]) -> str:
-    row = await _existing(session, kind, county_id, values)
+async def _write(work: Work, kind: Kind, county_id: int, values: dict[str, Any]) -> str:
+    row = await _existing(work.session, kind, county_id, values)
     if row is None:
-        row = await crud.create(session, kind.entity, dict(values), county_id=county_id)
-        if kind is STUDIOS:
-            await ensure_member(session, row, row.lead_member_id)
+        await crud.create(work, kind.entity, dict(values), county_id=county_id)
         return "created"
     changes = {k: v for k, v in values.items() if getattr(row, k) != v}
     if not changes:
         crud.check_not_archived(kind.entity, row)
         return "unchanged"
-    row = await crud.update(session, kind.entity, row.id, row.version, changes, county_id=county_id)
-    if kind is STUDIOS and "lead_member_id" in changes:
-        await ensure_member(session, row, row.lead_member_id)
+    await crud.update(work, kind.entity, row.id, row.version, changes, county_id=county_id)
     return "updated"
 
 

@@ -22,6 +22,8 @@ from strawberry.types import Info
 from xieshang.db import models
 from xieshang.domain import assessments as assessments_domain
 from xieshang.domain import county_standards
+from xieshang.domain.ids import from_global_id
+from xieshang.domain.unit_of_work import Work
 from xieshang.engine import run as engine_run
 from xieshang.rules.periods import Period, PeriodError, parse_period
 from xieshang.rules.results import (
@@ -46,7 +48,7 @@ from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error, query_error
 from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import InputField, mutation_field
-from xieshang.schema.relay import Node, from_global_id, lazy_node
+from xieshang.schema.relay import Node, lazy_node
 
 #: Any JSON value (overrides of a standard's numbers, a criterion's parameters).
 JSONValue = NewType("JSONValue", object)
@@ -711,22 +713,19 @@ class CountyStandardInput:
     )
 
 
-async def _set(session: Any, values: dict[str, Any], context: Context) -> Any:
+async def _set(work: Work, values: dict[str, Any]) -> Any:
     entries = [(entry.code, entry.overrides or {}) for entry in values["standards"]]
-    await county_standards.set_standards(session, context.rules, values["county_id"], entries)
-    return await session.get(models.County, values["county_id"])
+    return await county_standards.replace(work, values["county_id"], entries)
 
 
-async def _enable(session: Any, values: dict[str, Any], context: Context) -> Any:
-    await county_standards.enable(
-        session, context.rules, values["county_id"], values["code"], values.get("overrides")
+async def _enable(work: Work, values: dict[str, Any]) -> Any:
+    return await county_standards.switch_on(
+        work, values["county_id"], values["code"], values.get("overrides")
     )
-    return await session.get(models.County, values["county_id"])
 
 
-async def _disable(session: Any, values: dict[str, Any], context: Context) -> Any:
-    await county_standards.disable(session, context.rules, values["county_id"], values["code"])
-    return await session.get(models.County, values["county_id"])
+async def _disable(work: Work, values: dict[str, Any]) -> Any:
+    return await county_standards.switch_off(work, values["county_id"], values["code"])
 
 
 _COUNTY = {"county_id": InputField(strawberry.ID, "县级政协 county")}

@@ -6,18 +6,19 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Attendance, ConsultationStatus
-from xieshang.domain import consultations, crud, links
+from xieshang.domain import consultations, crud
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
 from xieshang.schema.mutations import (
     InputField,
     crud_mutations,
+    delete_handler,
     link_mutations,
     mutation_field,
     update_fields,
@@ -140,33 +141,6 @@ class ConsultationQuery:
     outcomes = connection_field(OUTCOMES, description="协商成果列表 outcomes（默认按录入顺序）")
 
 
-ATTENDANCE = links.LinkKind(
-    models.ConsultationAttendance, consultations.CONSULTATION, "consultation_id", "受邀委员"
-)
-
-
-async def _consultation_created(
-    session: AsyncSession, row: models.Consultation, values: dict[str, Any], context: Context
-) -> None:
-    await consultations.consultation_saved(
-        session, row, context.viewer, created=True, status_changed=False
-    )
-
-
-async def _consultation_updated(
-    session: AsyncSession, row: models.Consultation, values: dict[str, Any], context: Context
-) -> None:
-    await consultations.consultation_saved(
-        session, row, context.viewer, created=False, status_changed="status" in values
-    )
-
-
-async def _outcome_created(
-    session: AsyncSession, row: models.Outcome, values: dict[str, Any], context: Context
-) -> None:
-    await consultations.outcome_reported(session, row, context.viewer)
-
-
 _ConsultationCrud = crud_mutations(
     "Consultation",
     consultations.CONSULTATION,
@@ -187,11 +161,9 @@ _ConsultationCrud = crud_mutations(
     node_field="consultation",
     noun="协商活动",
     update_exclude=("topic_id",),
-    after_create=_consultation_created,
-    after_update=_consultation_updated,
 )
 _Attendance = link_mutations(
-    ATTENDANCE,
+    consultations.ATTENDANCE,
     parent_type="Consultation",
     node_field="consultation",
     add="SetConsultationAttendance",
@@ -214,7 +186,6 @@ _OutcomeCrud = crud_mutations(
     node_field="outcome",
     noun="协商成果",
     update_exclude=("consultation_id",),
-    after_create=_outcome_created,
 )
 
 INSTRUCTION_FIELDS = {
@@ -235,29 +206,13 @@ _INSTRUCTION_IDS = {
 }
 
 
-async def _create_instruction(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> Any:
-    on_report = values.get("opinion_report_id") is not None and values.get("outcome_id") is None
-    entity = (
-        consultations.INSTRUCTION_ON_REPORT if on_report else consultations.INSTRUCTION_ON_OUTCOME
-    )
-    return await crud.create(session, entity, values)
+async def _create_instruction(work: Work, values: dict[str, Any]) -> Any:
+    return await consultations.create_instruction(work, values)
 
 
-async def _update_instruction(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> Any:
+async def _update_instruction(work: Work, values: dict[str, Any]) -> Any:
     pk, version = values.pop("id"), values.pop("expected_version")
-    return await crud.update(session, consultations.INSTRUCTION_ON_OUTCOME, pk, version, values)
-
-
-async def _delete_instruction(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> Any:
-    return await crud.delete(
-        session, consultations.INSTRUCTION_ON_OUTCOME, values["id"], values["expected_version"]
-    )
+    return await crud.update(work, consultations.INSTRUCTION_ON_OUTCOME, pk, version, values)
 
 
 _TARGET = {
@@ -303,7 +258,7 @@ class ConsultationMutation(_ConsultationCrud, _Attendance, _OutcomeCrud):  # typ
         id_types=_INSTRUCTION_IDS,
         node_field="instruction",
         node_type="Instruction",
-        handler=_delete_instruction,
+        handler=delete_handler(consultations.INSTRUCTION_ON_OUTCOME),
         description="删除领导批示 delete an instruction",
         input_description="删除领导批示的输入 input of deleteInstruction",
     )

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
@@ -23,6 +22,7 @@ from xieshang.domain import evaluations
 from xieshang.domain.evaluations import InvitationStatus
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
 from xieshang.schema.filters import ScopedFilter, global_id
 from xieshang.schema.lists import ListSpec, SortKey, connection_field
@@ -219,32 +219,22 @@ class SubmitEvaluationPayload:
         return self.evaluation.submitted_at if self.evaluation is not None else None
 
 
-async def _create_invitation(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> Reply:
-    issued = await evaluations.create_invitation(
-        session, **values, created_by=context.viewer.username
-    )
+async def _create_invitation(work: Work, values: dict[str, Any]) -> Reply:
+    issued = await evaluations.create_invitation(work, **values)
     return Reply(issued.invitation, {"token": issued.token})
 
 
-async def _revoke_invitation(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.EvaluationInvitation:
-    return await evaluations.revoke_invitation(session, values["id"])
+async def _revoke_invitation(work: Work, values: dict[str, Any]) -> models.EvaluationInvitation:
+    return await evaluations.revoke_invitation(work, values["id"])
 
 
-async def _submit(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.Evaluation:
-    # restrict=False: the domain restricts the transaction to the invitation's county.
-    return await evaluations.submit_evaluation(session, **values)
+async def _submit(work: Work, values: dict[str, Any]) -> models.Evaluation:
+    # restrict=False: the domain restricts the unit of work to the invitation's county.
+    return await evaluations.submit_evaluation(work, **values)
 
 
-async def _return_visit(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.Evaluation:
-    return await evaluations.record_return_visit(session, context.viewer, values, env=context)
+async def _return_visit(work: Work, values: dict[str, Any]) -> models.Evaluation:
+    return await evaluations.record_return_visit(work, values)
 
 
 _RESIDENT = {

@@ -6,18 +6,17 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Role, Satisfaction
-from xieshang.domain import consultations, crud, events, supervision
+from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
 from xieshang.domain import follow_up as follow_up_domain
+from xieshang.domain import supervision
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
-from xieshang.errors import UserError, ValidationFailed
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
 from xieshang.schema.errors import query_error
 from xieshang.schema.lists import connection_field
@@ -232,29 +231,6 @@ class FollowUpQuery:
     )
 
 
-async def _announce_assigned(
-    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
-) -> None:
-    await consultations.task_assigned(session, row, context.viewer)
-    _announce(session, row, events.FollowUpChange.ASSIGNED)
-
-
-async def _announce_updated(
-    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
-) -> None:
-    _announce(session, row, events.FollowUpChange.UPDATED)
-
-
-def _announce(session: AsyncSession, row: models.FollowUp, change: events.FollowUpChange) -> None:
-    supervision.announce(session, row, change)
-
-
-async def _announce_evaluation(
-    session: AsyncSession, row: models.Evaluation, values: dict[str, Any], context: Context
-) -> None:
-    events.emit(session, events.Event(events.EventKind.EVALUATION_SUBMITTED, row.county_id, row.id))
-
-
 _FollowUpCrud = crud_mutations(
     "FollowUp",
     follow_up_domain.FOLLOW_UP,
@@ -268,8 +244,6 @@ _FollowUpCrud = crud_mutations(
     node_field="follow_up",
     noun="督办任务",
     update_exclude=("outcome_id",),
-    after_create=_announce_assigned,
-    after_update=_announce_updated,
 )
 _EvaluationCrud = crud_mutations(
     "Evaluation",
@@ -290,42 +264,22 @@ _EvaluationCrud = crud_mutations(
     node_field="evaluation",
     noun="群众评价",
     update_exclude=("outcome_id",),
-    after_create=_announce_evaluation,
 )
 
 
-async def _add_note(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    viewer = context.viewer
-    if viewer.role is Role.UNIT:
-        task = await session.get(models.FollowUp, values["follow_up_id"])
-        if task is None or task.unit_id != viewer.unit_id:
-            raise ValidationFailed([UserError("followUpId", "NOT_FOUND", "所选督办任务不存在")])
-        values.setdefault("author", viewer.username)
-    await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
-    task = await session.get(models.FollowUp, values["follow_up_id"], with_for_update=True)
-    assert task is not None  # the note's reference was checked above
-    if task.status is FollowUpStatus.DONE:
-        raise ValidationFailed(
-            [UserError("followUpId", "INVALID_STATE", "该督办任务已办结，不能再报告进展")]
-        )
-    supervision.start_progress(task)
-    await session.flush()
-    _announce(session, task, events.FollowUpChange.PROGRESS)
-    return task
+async def _add_note(work: Work, values: dict[str, Any]) -> Any:
+    return await supervision.add_note(
+        work, values["follow_up_id"], values["content"], values.get("author")
+    )
 
 
-async def _complete(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    task = await crud.load_for_update(session, follow_up_domain.FOLLOW_UP, values["id"])
-    supervision.check_unit(context.viewer, task)
-    crud.check_not_archived(follow_up_domain.FOLLOW_UP, task)
-    crud.check_version(follow_up_domain.FOLLOW_UP, task, values["expected_version"])
-    completed_on = values.get("completed_on") or local_today(context.settings.zone)
-    return await supervision.complete(
-        session,
-        task,
-        context.viewer,
-        completed_on=completed_on,
+async def _complete(work: Work, values: dict[str, Any]) -> Any:
+    return await supervision.complete_task(
+        work,
+        values["id"],
+        values["expected_version"],
         result_class=values["result_class"],
+        completed_on=values.get("completed_on"),
         note=values.get("note"),
     )
 

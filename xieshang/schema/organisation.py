@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.domain import county_standards, organisation, policy, supervision
+from xieshang.domain import organisation, policy, supervision
 from xieshang.domain.calendar import local_today
 from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import (
@@ -182,15 +181,6 @@ NAMED_FIELDS = {
 }
 
 
-async def _default_standards(
-    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
-) -> None:
-    # A new county starts with the configured default standards.
-    await county_standards.apply_defaults(
-        session, context.rules, row.id, context.settings.default_standards
-    )
-
-
 CountyMutation = crud_mutations(
     "County",
     organisation.COUNTY,
@@ -204,7 +194,6 @@ CountyMutation = crud_mutations(
     node_field="county",
     noun="县级政协",
     archive=False,
-    after_create=_default_standards,
 )
 SectorMutation = crud_mutations(
     "Sector", organisation.SECTOR, NAMED_FIELDS, node_field="sector", noun="界别"

@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
 from xieshang.db.enums import HostVenue, PlatformLevel
-from xieshang.domain import crud, platforms
 from xieshang.domain import members as members_domain
+from xieshang.domain import platforms
+from xieshang.domain.unit_of_work import Work
 from xieshang.rules.standards import SubjectKind
 from xieshang.schema.assessments import compliance_field
-from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
-from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
+from xieshang.schema.mutations import InputField, crud_mutations, delete_handler, mutation_field
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import (
@@ -156,40 +154,18 @@ _PlatformCrud = crud_mutations(
 )
 
 
-async def _assign(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    await members_domain.end_current_placement(session, values["member_id"], values["assigned_on"])
-    return await crud.create(session, members_domain.GRID_ASSIGNMENT, values)
+async def _assign(work: Work, values: dict[str, Any]) -> Any:
+    return await members_domain.assign_to_platform(work, values)
 
 
-async def _end(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    return await crud.update(
-        session,
-        members_domain.GRID_ASSIGNMENT,
-        values["id"],
-        values["expected_version"],
-        {"ended_on": values["ended_on"]},
+async def _end(work: Work, values: dict[str, Any]) -> Any:
+    return await members_domain.end_placement(
+        work, values["id"], values["expected_version"], values["ended_on"]
     )
 
 
-async def _attest(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    existing = await session.scalar(
-        sa.select(models.PlatformChecklistFact).where(
-            models.PlatformChecklistFact.platform_id == values["platform_id"],
-            models.PlatformChecklistFact.item == (values.get("item") or "").strip(),
-        )
-    )
-    if existing is None:
-        return await crud.create(session, platforms.CHECKLIST_FACT, values)
-    changes = {k: v for k, v in values.items() if k not in ("platform_id", "item")}
-    return await crud.update(
-        session, platforms.CHECKLIST_FACT, existing.id, existing.version, changes
-    )
-
-
-async def _withdraw(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    return await crud.delete(
-        session, platforms.CHECKLIST_FACT, values["id"], values["expected_version"]
-    )
+async def _attest(work: Work, values: dict[str, Any]) -> Any:
+    return await platforms.attest_item(work, values)
 
 
 _IDS = {"member_id": "Member", "platform_id": "Platform", "id": "GridAssignment"}
@@ -251,7 +227,7 @@ class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
         id_types={"id": "PlatformChecklistFact"},
         node_field="fact",
         node_type="PlatformChecklistFact",
-        handler=_withdraw,
+        handler=delete_handler(platforms.CHECKLIST_FACT),
         description="撤销一项核实 withdraw an attested checklist item",
         input_description="撤销核查项的输入 input of withdrawPlatformChecklistItem",
     )

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import ProposalFiling
-from xieshang.domain import links, records
+from xieshang.domain import records
 from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
@@ -203,7 +203,7 @@ _ActivityCrud = crud_mutations(
     noun="履职活动",
 )
 _ActivityPeople = link_mutations(
-    links.LinkKind(models.ActivityParticipant, records.ACTIVITY, "activity_id", "活动参加委员"),
+    records.ACTIVITY_PARTICIPANTS,
     parent_type="Activity",
     node_field="activity",
     add="AddActivityParticipant",
@@ -225,7 +225,7 @@ _DeedCrud = crud_mutations(
     noun="实事",
 )
 _DeedPeople = link_mutations(
-    links.LinkKind(models.DeedParticipant, records.DEED, "deed_id", "实事参与委员"),
+    records.DEED_PARTICIPANTS,
     parent_type="Deed",
     node_field="deed",
     add="AddDeedParticipant",
@@ -252,13 +252,7 @@ _ProposalCrud = crud_mutations(
     noun="提案",
 )
 _JointProposers = link_mutations(
-    links.LinkKind(
-        models.ProposalJointProposer,
-        records.PROPOSAL,
-        "proposal_id",
-        "联名提案人",
-        position="position",
-    ),
+    records.JOINT_PROPOSERS,
     parent_type="Proposal",
     node_field="proposal",
     add="AddJointProposer",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
@@ -13,40 +11,8 @@ import strawberry
 from strawberry.types.base import get_object_definition
 
 from xieshang.db.keyset import encode_cursor
-from xieshang.errors import XieshangError
+from xieshang.domain.ids import GlobalIdError, from_global_id, to_global_id
 from xieshang.schema.errors import query_error
-
-
-class GlobalIdError(XieshangError):
-    """An ID that is not a global ID of the expected type."""
-
-    code = "INVALID_ID"
-
-
-def to_global_id(type_name: str, pk: int) -> str:
-    """Opaque global ID of a row: base64url of ``TypeName:pk``."""
-    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
-
-
-def from_global_id(
-    global_id: str, *, expect: str | None = None, field: str = "id"
-) -> tuple[str, int]:
-    """``(type_name, pk)`` of a global ID; :class:`GlobalIdError` if malformed or of another type."""
-    try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, raw_pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        pk = int(raw_pk)
-        if not type_name or pk <= 0 or str(pk) != raw_pk:
-            raise ValueError(global_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise GlobalIdError(
-            f"ID 无效：{global_id[:40]!r} 不是 xieshang 的全局 ID", field=field
-        ) from exc
-    if expect is not None and type_name != expect:
-        raise GlobalIdError(
-            f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field
-        )
-    return type_name, pk
 
 
 def county_argument(county_id: str) -> int:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
-from xieshang.domain import crud, links, studios
-from xieshang.errors import UserError
+from xieshang.domain import studios
 from xieshang.rules.standards import SubjectKind
 from xieshang.schema.assessments import compliance_field
-from xieshang.schema.context import Context
 from xieshang.schema.lists import Link, connection_field
-from xieshang.schema.mutations import InputField, crud_mutations, link_mutations, mutation_field
+from xieshang.schema.mutations import (
+    InputField,
+    crud_mutations,
+    delete_handler,
+    link_mutations,
+    mutation_field,
+)
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, STUDIOS
@@ -105,22 +107,6 @@ class StudioQuery:
     studios = connection_field(STUDIOS, description="样板委员工作室列表 studios（默认按录入顺序）")
 
 
-async def _lead_is_member(
-    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
-) -> None:
-    await studios.ensure_member(session, row, row.lead_member_id)
-
-
-async def _not_the_lead(session: AsyncSession, studio: Any, member_id: int) -> UserError | None:
-    if studio.lead_member_id == member_id:
-        return UserError("memberId", "INVALID_STATE", "不能移除领衔委员；请先更换领衔委员")
-    return None
-
-
-STUDIO_MEMBERS = links.LinkKind(
-    models.StudioMember, studios.STUDIO, "studio_id", "工作室成员", guard_remove=_not_the_lead
-)
-
 _StudioCrud = crud_mutations(
     "Studio",
     studios.STUDIO,
@@ -136,10 +122,9 @@ _StudioCrud = crud_mutations(
     },
     node_field="studio",
     noun="工作室",
-    after_write=_lead_is_member,
 )
 _StudioMembers = link_mutations(
-    STUDIO_MEMBERS,
+    studios.STUDIO_MEMBERS,
     parent_type="Studio",
     node_field="studio",
     add="AddStudioMember",
@@ -165,12 +150,6 @@ _RoundCrud = crud_mutations(
 )
 
 
-async def _delete_round(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    return await crud.delete(
-        session, studios.SELECTION_ROUND, values["id"], values["expected_version"]
-    )
-
-
 @strawberry.type
 class StudioMutation(_StudioCrud, _StudioMembers, _RoundCrud):  # type: ignore[misc,valid-type]
     delete_selection_round = mutation_field(
@@ -182,7 +161,7 @@ class StudioMutation(_StudioCrud, _StudioMembers, _RoundCrud):  # type: ignore[m
         id_types={"id": "SelectionRound"},
         node_field="selection_round",
         node_type="SelectionRound",
-        handler=_delete_round,
+        handler=delete_handler(studios.SELECTION_ROUND),
         description="删除选任轮次 delete a selection round",
         input_description="删除选任轮次的输入 input of deleteSelectionRound",
     )

@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import ScreeningSeverity, TopicSource, TopicStatus
-from xieshang.domain import crud, intake, similarity, topic_workflow, topics
-from xieshang.domain.policy import personal_data
+from xieshang.domain import intake, similarity, topic_workflow, topics
+from xieshang.domain.policy import actors_shown, personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
 from xieshang.schema.errors import query_error
 from xieshang.schema.lists import Link, connection_field
@@ -44,7 +44,7 @@ class TopicTransition(RowType):
     def actor(
         self, root: strawberry.Parent[models.TopicTransition], info: Info[Context, Any]
     ) -> str | None:
-        return None if info.context.viewer.is_anonymous else root.actor
+        return root.actor if actors_shown(info.context.viewer) else None
 
 
 @strawberry.type(description="议题初筛意见 TopicScreeningNote：本县议题筛选规则对议题的提示")
@@ -216,12 +216,6 @@ class TopicQuery:
     topics = connection_field(TOPICS, description="协商议题列表 topics（默认按录入顺序）")
 
 
-async def _record_intake(
-    session: AsyncSession, row: models.Topic, values: dict[str, Any], context: Context
-) -> None:
-    await intake.admit(session, row, context.rules, context.viewer, "录入议题")
-
-
 _TopicCrud = crud_mutations(
     "Topic",
     topics.TOPIC,
@@ -242,25 +236,19 @@ _TopicCrud = crud_mutations(
     },
     node_field="topic",
     noun="议题",
-    after_create=_record_intake,
+    create_with=intake.enter,
 )
 
 
-async def _change_status(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    row = await crud.load_for_update(session, topics.TOPIC, values["id"])
-    crud.check_not_archived(topics.TOPIC, row)
-    crud.check_version(topics.TOPIC, row, values["expected_version"])
-    await topic_workflow.move(
-        session,
-        row,
+async def _change_status(work: Work, values: dict[str, Any]) -> Any:
+    return await topic_workflow.change_status(
+        work,
+        values["id"],
+        values["expected_version"],
         values["status"],
-        context.viewer,
         note=values.get("note"),
         merged_into_id=values.get("merged_into_id"),
-        manual=True,
     )
-    await session.flush()
-    return row
 
 
 @strawberry.type
@@ -319,14 +307,9 @@ class SubmitTopicPayload:
         return (await similar_to(info.context, [similarity.Probe.of(row)], first))[0]
 
 
-def _limiter(context: Context) -> intake.SubmitLimiter:
-    found = context.extra.get(intake.LIMITER_KEY)
-    return found if found is not None else intake.limiter_for(context.settings)
-
-
-async def _submit(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+async def _submit(work: Work, values: dict[str, Any]) -> Any:
     return await intake.submit(
-        session,
+        work,
         intake.Submission(
             county_id=values["county_id"],
             title=values["title"],
@@ -336,20 +319,13 @@ async def _submit(session: AsyncSession, values: dict[str, Any], context: Contex
             proposer_name=values.get("proposer_name"),
             proposer_contact=values.get("proposer_contact"),
         ),
-        viewer=context.viewer,
-        settings=context.settings,
-        rules=context.rules,
-        limiter=_limiter(context),
-        address=context.origin.client_address,
     )
 
 
-async def _promote(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+async def _promote(work: Work, values: dict[str, Any]) -> Any:
     return await intake.promote(
-        session,
+        work,
         values["proposal_id"],
-        viewer=context.viewer,
-        rules=context.rules,
         title=values.get("title"),
         theme=values.get("theme"),
         year=values.get("year"),
