@@ -124,7 +124,7 @@ def declared(column: sa.ColumnElement[Any] | sa.Column[Any]) -> Field | None:
 
 def declarations(model: type[Any]) -> dict[str, Field]:
     """Column name → declaration for every declared column of ``model``, in column order."""
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    table: sa.Table = model.__table__
     found: dict[str, Field] = {}
     for column in table.columns:
         declaration = declared(column)

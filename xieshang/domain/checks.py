@@ -7,7 +7,6 @@ that is wrong with its input at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -27,13 +26,13 @@ MANAGED = {"id", "county_id", "version", "created_at", "updated_at", "archived_a
 class Checker:
     """Collects :class:`UserError` s; ``raise_if_any`` ends the operation when there are some."""
 
-    def __init__(self, labels: Mapping[str, str] | None = None) -> None:
+    def __init__(self, model: type[Any] | None = None) -> None:
         self.errors: list[UserError] = []
-        self.labels = labels or {}
+        self.model = model
 
     def label(self, field: str) -> str:
-        """The Chinese name of ``field`` for this entity (e.g. 姓名 rather than 名称)."""
-        return self.labels.get(field) or label(field)
+        """The Chinese name of ``field`` of this model (姓名 for a member's name)."""
+        return label(self.model, field)
 
     def fail(self, field: str | None, code: str, message: str) -> None:
         """Note a problem with model field ``field`` (None: with the input as a whole)."""

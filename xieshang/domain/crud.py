@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,8 +85,6 @@ class Entity:
     after_write: AfterWrite | None = None
     #: False only for the tenant itself (County), which belongs to no county.
     owned: bool = True
-    #: Field names that differ from the common ones in :mod:`xieshang.domain.labels`.
-    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _ENTITIES.setdefault(self.model, self)
@@ -115,19 +113,22 @@ _REFERENCES: dict[Any, dict[str, Any]] = {}
 
 
 def references_of(model: Any) -> dict[str, Any]:
-    """Column → referenced model for every foreign key of ``model`` but the tenant key."""
+    """Column → referenced model for every foreign key of ``model`` but the tenant key, in the
+    table's column order."""
     found = _REFERENCES.get(model)
     if found is None:
         by_table = {
             typing.cast(sa.Table, mapper.local_table).name: mapper.class_
             for mapper in Base.registry.mappers
         }
-        found = {}
         table: sa.Table = model.__table__
+        referred: dict[str, Any] = {}
+        # foreign_key_constraints is a set: its order differs between runs.
         for constraint in table.foreign_key_constraints:
             columns = [c.name for c in constraint.columns if c.name != "county_id"]
             if len(columns) == 1:
-                found[columns[0]] = by_table[constraint.referred_table.name]
+                referred[columns[0]] = by_table[constraint.referred_table.name]
+        found = {c.name: referred[c.name] for c in table.columns if c.name in referred}
         _REFERENCES[model] = found
     return found
 
@@ -266,7 +267,7 @@ async def create(
     a parent (``Entity.county_from``) takes the parent's.
     """
     session = work.session
-    checker = Checker(entity.labels)
+    checker = Checker(entity.model)
     values = checker.columns(entity.model, values, creating=True)
     if not entity.owned:
         pass
@@ -318,7 +319,7 @@ async def update(
     check_not_archived(entity, row)
     check_version(entity, row, expected_version)
     row_county = getattr(row, "county_id", None)
-    checker = Checker(entity.labels)
+    checker = Checker(entity.model)
     changes = checker.columns(entity.model, changes, creating=False)
     refs = await _references(session, entity, changes, checker, row_county)
     current = {c.key: getattr(row, c.key) for c in sa.inspect(entity.model).column_attrs}

@@ -27,6 +27,7 @@ from xieshang.db.enums import EvaluationChannel, Role, Satisfaction
 from xieshang.domain import crud, events, policy
 from xieshang.domain.calendar import local_date
 from xieshang.domain.follow_up import EVALUATION
+from xieshang.domain.labels import label
 from xieshang.domain.unit_of_work import Work, restrict
 from xieshang.errors import UserError, ValidationFailed
 
@@ -213,11 +214,8 @@ async def submit_evaluation(
     the winner commits; SQLite runs write transactions one at a time) and are refused.
     """
     problems = [
-        UserError(name, "TOO_LONG", f"{label}不能超过 {MAX_TEXT} 字")
-        for name, label, text in (
-            ("suggestion", "意见建议", suggestion),
-            ("comment", "评价", comment),
-        )
+        UserError(name, "TOO_LONG", f"{label(models.Evaluation, name)}不能超过 {MAX_TEXT} 字")
+        for name, text in (("suggestion", suggestion), ("comment", comment))
         if text is not None and len(text) > MAX_TEXT
     ]
     if problems:

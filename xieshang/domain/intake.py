@@ -50,7 +50,7 @@ class Submission:
 
 def check_public_limits(values: Mapping[str, Any]) -> None:
     """REQUIRED for a blank title or description, TOO_LONG over :data:`PUBLIC_LIMITS`."""
-    checker = Checker()
+    checker = Checker(m.Topic)
     for name in ("title", "description"):
         value = values.get(name)
         if not isinstance(value, str) or not value.strip():

@@ -29,7 +29,6 @@ MEMBER = Entity(
     models.Member,
     "委员",
     checks=_check_member,
-    labels={"name": "姓名", "code": "委员编号"},
 )
 
 

@@ -13,8 +13,8 @@ from xieshang.db.enums import Role
 from xieshang.domain import accounts
 from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
-from xieshang.schema.filters import at_least, at_most, equals
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.derive import row_type
+from xieshang.schema.lists import connection_field, list_spec
 from xieshang.schema.mutations import UserError
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import OrderDirection, RowType
@@ -86,49 +86,23 @@ class LogoutPayload:
     )
 
 
-@strawberry.type(
-    description="审计日志 AuditEvent：一次修改、登录、登录失败或越权尝试（只读，不可修改或删除）"
+@row_type(
+    models.AuditEvent,
+    description="审计日志 AuditEvent：一次修改、登录、登录失败或越权尝试（只读，不可修改或删除）",
+    county=False,
 )
 class AuditEvent(RowType):
-    model = models.AuditEvent
-    occurred_at: datetime = strawberry.field(description="时间 when")
-    username: str | None = strawberry.field(description="用户 user（匿名为空）")
-    role: str | None = strawberry.field(description="角色 role（ANONYMOUS、SYSTEM 或账号角色）")
-    action: str = strawberry.field(
-        description="动作 action，如 mutation:createMember、login、login_failed、denied:followUps"
-    )
-    target: str | None = strawberry.field(description="对象 target（全局 ID 或名称）")
-    success: bool = strawberry.field(description="是否成功 success")
-    client_address: str | None = strawberry.field(description="客户端地址 client address")
-    request_id: str | None = strawberry.field(description="请求编号 request ID")
-    detail: str | None = strawberry.field(description="说明 detail（如失败的错误代码）")
+    pass
 
 
-@strawberry.input(description="审计日志筛选 audit filter")
-class AuditEventFilter:
-    username: str | None = strawberry.field(default=None, description="用户 username")
-    action: str | None = strawberry.field(default=None, description="动作 action")
-    success: bool | None = strawberry.field(default=None, description="是否成功 success")
-    occurred_from: datetime | None = strawberry.field(
-        default=None, description="不早于 at or after"
-    )
-    occurred_to: datetime | None = strawberry.field(default=None, description="不晚于 at or before")
-
-
-AUDIT_EVENTS = ListSpec(
-    model=models.AuditEvent,
-    type_name="AuditEvent",
-    filter_input=AuditEventFilter,
-    filters={
-        "username": equals(models.AuditEvent.username),
-        "action": equals(models.AuditEvent.action),
-        "success": equals(models.AuditEvent.success),
-        "occurred_from": at_least(models.AuditEvent.occurred_at),
-        "occurred_to": at_most(models.AuditEvent.occurred_at),
-    },
-    sort_keys=[SortKey("OCCURRED_AT", models.AuditEvent.occurred_at, "时间 when")],
+AUDIT_EVENTS = list_spec(
+    models.AuditEvent,
+    label="审计日志",
     default_sort="OCCURRED_AT",
     default_direction=OrderDirection.DESC,
+    scoped=False,
+    insertion_order=False,
+    filter_description="审计日志筛选 audit filter",
 )
 
 

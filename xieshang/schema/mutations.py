@@ -15,19 +15,21 @@ import dataclasses
 import inspect
 import types
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from xieshang.db.fields import declarations
 from xieshang.domain import crud, links
 from xieshang.domain.ids import GlobalIdError, from_global_id
 from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError as DomainUserError
 from xieshang.errors import ValidationFailed, XieshangError
 from xieshang.schema.context import Context
+from xieshang.schema.derive import input_fields
 from xieshang.schema.errors import api_field
 from xieshang.schema.relay import lazy_node, node_type_of_model
 
@@ -274,34 +276,62 @@ class _LazyIdTypes(Mapping[str, str]):
 Creator = Callable[[Work, dict[str, Any], int | None], Awaitable[Any]]
 
 
+def target_fields(noun: str, type_name: str) -> dict[str, InputField]:
+    """``id`` and ``expectedVersion`` of an input that changes one existing row."""
+    return {
+        "id": InputField(strawberry.ID, f"要修改的{noun}（全局 ID） the {type_name} to change"),
+        "expected_version": InputField(
+            int, "读取时的版本号 version last read；已被他人修改则返回 STALE_VERSION"
+        ),
+    }
+
+
+def column_inputs(
+    model: type[Any],
+    *,
+    creating: bool,
+    only: Sequence[str] | None = None,
+    required: Sequence[str] = (),
+) -> dict[str, InputField]:
+    """Input fields of ``model``'s declared columns (see :func:`xieshang.schema.derive.input_fields`);
+    ``required`` names nullable columns an operation nonetheless needs (the date a placement ends)."""
+    found: dict[str, InputField] = {}
+    for name, spec in input_fields(model, creating=creating, only=only).items():
+        if name in required:
+            annotation = (
+                typing.get_args(spec.annotation)[0]
+                if _is_optional(spec.annotation)
+                else spec.annotation
+            )
+            found[name] = InputField(annotation, spec.description)
+        else:
+            default = NO_DEFAULT if spec.default is ... else spec.default
+            found[name] = InputField(spec.annotation, spec.description, default)
+    return found
+
+
 def crud_mutations(
-    type_name: str,
     entity: crud.Entity,
-    fields: Mapping[str, InputField],
     *,
     node_field: str,
     noun: str,
-    county_input: bool | None = None,
-    update_exclude: tuple[str, ...] = (),
     archive: bool = True,
     create_with: Creator | None = None,
 ) -> type:
     """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
 
-    ``fields`` are the create input's fields (without ``countyId``, added when the entity
-    belongs to a county directly); the update input has them all optional, minus
-    ``update_exclude`` (fields fixed at creation, such as the parent a row belongs to).
-    ``create_with`` names the domain operation that creates a row when it is not plain
-    :func:`xieshang.domain.crud.create`.
+    The inputs come from the model's column declarations: the create input has every column
+    clients write (and ``countyId`` for an entity that belongs to a county directly), the update
+    input those they may change afterwards, each optional. ``create_with`` names the domain
+    operation that creates a row when it is not plain :func:`xieshang.domain.crud.create`.
     """
+    type_name = entity.name
     ids = _LazyIdTypes(entity, type_name, {})
-    with_county = (
-        entity.owned and entity.county_from is None if county_input is None else county_input
-    )
-    create_fields = dict(fields)
-    if with_county:
+    create_fields = column_inputs(entity.model, creating=True)
+    if entity.owned and entity.county_from is None:
+        county = declarations(entity.model)["county_id"]
         create_fields = {
-            "county_id": InputField(strawberry.ID, "所属县级政协（全局 ID） county"),
+            "county_id": InputField(strawberry.ID, county.description),
             **create_fields,
         }
 
@@ -318,13 +348,8 @@ def crud_mutations(
     async def archive_row(work: Work, values: dict[str, Any]) -> Any:
         return await crud.archive(work, entity, values["id"], values["expected_version"])
 
-    target = {
-        "id": InputField(strawberry.ID, f"要修改的{noun}（全局 ID） the {type_name} to change"),
-        "expected_version": InputField(
-            int, "读取时的版本号 version last read；已被他人修改则返回 STALE_VERSION"
-        ),
-    }
-    kept = {k: v for k, v in fields.items() if k not in update_exclude}
+    target = target_fields(noun, type_name)
+    kept = column_inputs(entity.model, creating=False)
     namespace: dict[str, Any] = {
         f"create_{_snake(type_name)}": mutation_field(
             f"Create{type_name}",
@@ -377,25 +402,28 @@ def _snake(type_name: str) -> str:
 def link_mutations(
     kind: links.LinkKind,
     *,
-    parent_type: str,
     node_field: str,
     add: str,
     remove: str,
     noun: str,
-    extra_fields: Mapping[str, InputField] | None = None,
     upsert: bool = False,
 ) -> type:
     """``add`` / ``remove`` mutations linking a member to a parent row (both return the parent).
 
-    With ``upsert`` the add mutation also changes an existing link's values (attendance).
+    The inputs come from the association table's declared columns: the parent, the member, and
+    on ``add`` any value the link carries (the date a member joined a studio). With ``upsert``
+    the add mutation also changes an existing link's values (attendance).
     """
     parent_field = kind.parent_field
-    fields = {
-        parent_field: InputField(strawberry.ID, f"{noun}所属的对象（全局 ID） the {parent_type}"),
-        "member_id": InputField(strawberry.ID, "委员（全局 ID） member"),
-    }
+    parent_type = kind.parent.name
+    keys = (parent_field, "member_id")
+    fields = column_inputs(kind.association, creating=True, only=keys)
     ids = {parent_field: parent_type, "member_id": "Member"}
-    extra = dict(extra_fields or {})
+    extra = {
+        name: spec
+        for name, spec in column_inputs(kind.association, creating=True).items()
+        if name not in keys
+    }
 
     async def do_add(work: Work, values: dict[str, Any]) -> Any:
         parent_pk, member_pk = values.pop(parent_field), values.pop("member_id")

@@ -81,48 +81,23 @@ def node_type_of_model(model: type[Any]) -> type[RowType]:
     return _NODE_TYPES[model]
 
 
-#: Which schema module defines each node type (for lazy references between modules).
-NODE_MODULES: dict[str, str] = {
-    "County": "organisation",
-    "Sector": "organisation",
-    "Office": "organisation",
-    "ResponsibleUnit": "organisation",
-    "Member": "member",
-    "Platform": "platform",
-    "GridAssignment": "platform",
-    "PlatformChecklistFact": "platform",
-    "Studio": "studio",
-    "SelectionRound": "studio",
-    "Topic": "topic",
-    "TopicTransition": "topic",
-    "TopicScreeningNote": "topic",
-    "Consultation": "consultation",
-    "Outcome": "consultation",
-    "Instruction": "consultation",
-    "FollowUp": "follow_up",
-    "FollowUpNote": "follow_up",
-    "Evaluation": "follow_up",
-    "EvaluationInvitation": "evaluation",
-    "OpinionReport": "records",
-    "Activity": "records",
-    "Deed": "records",
-    "Proposal": "records",
-    "AuditEvent": "account",
-}
+def schema_module_of(type_name: str) -> str:
+    """The schema module that defines node type ``type_name``: the one named like the module of
+    its model (``db/models/platform.py`` → ``schema/platform.py``), so no table restates it."""
+    from xieshang.db import models
+
+    model = getattr(models, type_name)
+    return f"xieshang.schema.{model.__module__.rsplit('.', 1)[-1]}"
 
 
-def node_type_by_name(type_name: str) -> type[RowType]:
-    """The node type called ``type_name`` (importing its module)."""
-    import importlib
-
-    module = importlib.import_module(f"xieshang.schema.{NODE_MODULES[type_name]}")
-    node_type: type[RowType] = getattr(module, type_name)
-    return node_type
+def node_types() -> list[type[RowType]]:
+    """Every node type defined so far (all of them once :mod:`xieshang.schema` is imported)."""
+    return list(_NODE_TYPES.values())
 
 
 def lazy_node(type_name: str) -> Any:
     """A lazy annotation of the node type ``type_name`` (types may refer to each other)."""
-    return Annotated[type_name, strawberry.lazy(f"xieshang.schema.{NODE_MODULES[type_name]}")]
+    return Annotated[type_name, strawberry.lazy(schema_module_of(type_name))]
 
 
 @strawberry.enum(description="排序方向 order direction")

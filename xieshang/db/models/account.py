@@ -7,9 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xieshang.db.fields import EQUALS, NEVER, RANGE, field
 from xieshang.db.base import Base, Timestamped, Versioned, enum_type, not_blank, utcnow
 from xieshang.db.enums import Role
+from xieshang.db.fields import EQUALS, NEVER, RANGE, field
 
 
 class User(Timestamped, Versioned, Base):

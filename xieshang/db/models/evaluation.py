@@ -59,7 +59,7 @@ class EvaluationInvitation(TenantOwned, Base):
         sa.String(50), info=field("创建人", "created by", "（账号名）", write=NEVER)
     )
     created_at: Mapped[datetime] = mapped_column(
-        default=utcnow, info=field("创建时间", "created at", write=NEVER)
+        default=utcnow, info=field("创建时间", "created at", sort=True, write=NEVER)
     )
     expires_at: Mapped[datetime] = mapped_column(
         info=field("失效时间", "expires at", sort=True, write=NEVER)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xieshang.db.fields import CONTAINS, EQUALS, field
 from xieshang.db.base import (
     Archivable,
     Base,
@@ -15,6 +14,7 @@ from xieshang.db.base import (
     not_blank,
     tenant_key,
 )
+from xieshang.db.fields import CONTAINS, EQUALS, field
 
 
 class County(Timestamped, Versioned, Base):

@@ -123,8 +123,10 @@ class ActivityParticipant(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    activity_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    activity_id: Mapped[int] = mapped_column(primary_key=True, info=field("履职活动", "activity"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -170,8 +172,10 @@ class DeedParticipant(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    deed_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    deed_id: Mapped[int] = mapped_column(primary_key=True, info=field("实事", "deed"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -238,7 +242,9 @@ class ProposalJointProposer(TenantOwned, Base):
         sa.CheckConstraint("position > 0", name="position_positive"),
     )
 
-    proposal_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    proposal_id: Mapped[int] = mapped_column(primary_key=True, info=field("提案", "proposal"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     position: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -80,9 +80,11 @@ class StudioMember(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    studio_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
-    joined_on: Mapped[date | None]
+    studio_id: Mapped[int] = mapped_column(primary_key=True, info=field("工作室", "studio"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
+    joined_on: Mapped[date | None] = mapped_column(info=field("加入日期", "date joined"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
