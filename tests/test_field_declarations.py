@@ -148,3 +148,23 @@ def test_a_field_has_one_label_in_messages_and_spreadsheets() -> None:
                 kind.name,
                 column.header,
             )
+
+
+def test_the_spreadsheet_guide_lists_each_roster_column_as_declared() -> None:
+    """docs/spreadsheets.md has a table per roster: the same columns, in the same order, with *
+    on exactly the required ones."""
+    from pathlib import Path
+
+    from xieshang.domain import spreadsheets
+
+    guide = (Path(__file__).parents[1] / "docs" / "spreadsheets.md").read_text(encoding="utf-8")
+    for kind in spreadsheets.KINDS.values():
+        section = guide.split(f"### {kind.label} {kind.name}", 1)[1].split("\n### ", 1)[0]
+        rows = [
+            line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ")
+        ]
+        documented = rows[1:]  # the header row names the table's own columns
+        assert [h.removesuffix(" *") for h in documented] == kind.header(), kind.name
+        starred = {h.removesuffix(" *") for h in documented if h.endswith(" *")}
+        required = {c.header for c in kind.columns if c.required and not c.alternatives}
+        assert starred == required, kind.name
