@@ -26,7 +26,7 @@ from xieshang.engine.registry import RulePlugins
 from xieshang.engine.run import AssessmentRun
 from xieshang.rules.periods import Period
 from xieshang.rules.results import Assessment
-from xieshang.rules.standards import Standard, Status, SubjectKind, with_overrides
+from xieshang.rules.standards import OverrideError, Standard, Status, SubjectKind, with_overrides
 
 #: Told the run time of every assessment (standard code, seconds): the web layer points it at
 #: the application's metrics for each request, so the domain needs no metrics of its own.
@@ -85,7 +85,16 @@ async def _assess(
                 session, code, configured[code].subject_kind, counties, period, why
             )
             continue
-        standards = _effective(rules, code, configured)
+        try:
+            standards = _effective(rules, code, configured)
+        except OverrideError as exc:
+            # Overrides stored before the plugin changed its standard (a criterion renamed or
+            # gone): these counties see ERROR, the others their results.
+            why = f"本县对考核标准的参数覆盖已不适用：{exc}（请重新设置参数覆盖）"
+            results += await _errors(
+                session, code, configured[code].subject_kind, counties, period, why
+            )
+            continue
         results += await AssessmentRun(session, standards, counties, period, now).assess(code)
     return results
 
