@@ -197,18 +197,25 @@ def problems(standard: object) -> list[str]:
         return found
     if not (standard.version or "").strip():
         found.append(f"{standard.code}: version is empty")
+    if not isinstance(standard.criteria, tuple | list):
+        found.append(f"{standard.code}: criteria must be a tuple of criteria")
+        return found
     if not standard.criteria:
         found.append(f"{standard.code}: has no criteria")
     codes = [getattr(c, "code", None) for c in standard.criteria]
     for duplicate in {c for c in codes if codes.count(c) > 1}:
         found.append(f"{standard.code}: criterion code {duplicate!r} is used twice")
     for criterion in standard.criteria:
-        found += [f"{standard.code}: {p}" for p in _criterion_problems(criterion, standard.subject)]
+        try:
+            said = _criterion_problems(criterion, standard.subject)
+        except Exception as exc:  # an object that breaks even being looked at
+            said = [f"criterion {criterion!r} cannot be checked: {type(exc).__name__}: {exc}"]
+        found += [f"{standard.code}: {p}" for p in said]
     return found
 
 
-_PROTOCOL = ("code", "title", "description", "kind", "problems", "span", "dependencies",
-             "evaluate", "numbers", "with_number", "parameters")  # fmt: skip
+#: What a criterion kind implements (the members of the protocol).
+_PROTOCOL = tuple(name for name in vars(Criterion) if not name.startswith("_"))
 
 
 def _criterion_problems(criterion: object, subject: SubjectKind) -> list[str]:
