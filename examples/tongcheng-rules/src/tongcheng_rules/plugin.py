@@ -14,13 +14,16 @@ from xieshang.rules import (
     Flag,
     Grade,
     PointsScheme,
-    RecordKind,
     ProposerRole,
+    RecordKind,
     Section,
     Standard,
     SubjectKind,
     hookimpl,
 )
+
+#: The plugin API versions this plugin is written for (checked when xieshang loads it).
+xieshang_api_version = "2.0"
 
 MEMBER_DUTY = Standard(
     code="tongcheng.member-duty",
