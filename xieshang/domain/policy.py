@@ -15,6 +15,7 @@ schema and fails when a root field or mutation has no rule here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -180,35 +181,16 @@ ROOT_READERS: dict[str, frozenset[str]] = {
 
 _ANYONE = frozenset({ANONYMOUS, *ALL_ROLES})
 
-#: Mutations maintaining a county's records: the county office (ADMIN, STAFF) of that county.
-COUNTY_OFFICE_WORK = (
-    *("createSector", "updateSector", "archiveSector"),
-    *("createOffice", "updateOffice", "archiveOffice"),
-    *("createResponsibleUnit", "updateResponsibleUnit", "archiveResponsibleUnit"),
-    *("createMember", "updateMember", "archiveMember"),
-    *("createPlatform", "updatePlatform", "archivePlatform"),
-    *("assignMemberToPlatform", "endGridAssignment"),
-    *("attestPlatformChecklistItem", "withdrawPlatformChecklistItem"),
-    *("createStudio", "updateStudio", "archiveStudio", "addStudioMember", "removeStudioMember"),
-    *("createSelectionRound", "updateSelectionRound", "deleteSelectionRound"),
-    *("createTopic", "updateTopic", "archiveTopic", "changeTopicStatus"),
-    *("createConsultation", "updateConsultation", "archiveConsultation"),
-    *("setConsultationAttendance", "removeConsultationAttendance"),
-    *("createOutcome", "updateOutcome", "archiveOutcome"),
-    *("createInstruction", "updateInstruction", "deleteInstruction"),
-    *("createFollowUp", "updateFollowUp", "archiveFollowUp"),
-    *("createEvaluation", "updateEvaluation", "archiveEvaluation"),
-    *("createOpinionReport", "updateOpinionReport", "archiveOpinionReport"),
-    *("createActivity", "updateActivity", "archiveActivity"),
-    *("addActivityParticipant", "removeActivityParticipant"),
-    *("createDeed", "updateDeed", "archiveDeed", "addDeedParticipant", "removeDeedParticipant"),
-    *("createProposal", "updateProposal", "archiveProposal"),
-    *("addJointProposer", "removeJointProposer"),
-)
+#: Who keeps a county's records — creates, changes, archives and links any of its rows: the county
+#: office (ADMIN, STAFF) of that county. The mutations that do so register themselves as record
+#: keeping where they are built (:func:`record_keeping`, called by the schema's mutation
+#: factories), so no list of their names is kept here.
+RECORD_KEEPERS = EDITORS
 
-#: Mutations: who may call each. Every mutation must be listed (a test checks); one that is
-#: not is refused to everybody but the system viewer.
-WRITERS: dict[str, frozenset[str]] = {
+#: Mutations whose writers are not the record keepers. Every mutation must be listed here or
+#: registered as record keeping (a test checks); one that is neither is refused to everybody but
+#: the system viewer.
+SPECIAL_WRITERS: dict[str, frozenset[str]] = {
     # Signing in and out is for everybody.
     "login": _ANYONE,
     "refreshToken": _ANYONE,
@@ -219,7 +201,6 @@ WRITERS: dict[str, frozenset[str]] = {
     "setCountyStandards": frozenset({Role.ADMIN}),
     "enableCountyStandard": frozenset({Role.ADMIN}),
     "disableCountyStandard": frozenset({Role.ADMIN}),
-    **dict.fromkeys(COUNTY_OFFICE_WORK, EDITORS),
     # Units report progress on their own tasks and complete them.
     "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
     "completeFollowUp": frozenset({*EDITORS, Role.UNIT}),
@@ -233,6 +214,35 @@ WRITERS: dict[str, frozenset[str]] = {
     "submitEvaluation": _ANYONE,
     "recordReturnVisit": frozenset({*EDITORS, Role.MEMBER}),
 }
+
+_RECORD_KEEPING: set[str] = set()
+
+
+def record_keeping(mutation: str) -> None:
+    """Note ``mutation`` as keeping a county's records (writers: :data:`RECORD_KEEPERS`)."""
+    _RECORD_KEEPING.add(mutation)
+
+
+class _Writers(Mapping[str, frozenset[str]]):
+    """Mutation → who may call it: the special writers, else the record keepers for the
+    mutations registered as record keeping."""
+
+    def __getitem__(self, mutation: str) -> frozenset[str]:
+        if mutation in SPECIAL_WRITERS:
+            return SPECIAL_WRITERS[mutation]
+        if mutation in _RECORD_KEEPING:
+            return RECORD_KEEPERS
+        raise KeyError(mutation)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set(SPECIAL_WRITERS) | _RECORD_KEEPING))
+
+    def __len__(self) -> int:
+        return len(set(SPECIAL_WRITERS) | _RECORD_KEEPING)
+
+
+#: Mutations: who may call each (see :data:`SPECIAL_WRITERS` and :func:`record_keeping`).
+WRITERS: Mapping[str, frozenset[str]] = _Writers()
 
 
 def may_call(viewer: Viewer, field: str, *, mutation: bool) -> bool:

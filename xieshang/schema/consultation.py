@@ -142,6 +142,7 @@ class ConsultationMutation(_ConsultationCrud, _Attendance, _OutcomeCrud):  # typ
         handler=_create_instruction,
         description="登记领导批示 record a leader's instruction on an outcome or opinion report",
         input_description="登记领导批示的输入 input of createInstruction",
+        record_keeping=True,
     )
     update_instruction = mutation_field(
         "UpdateInstruction",
@@ -155,6 +156,7 @@ class ConsultationMutation(_ConsultationCrud, _Attendance, _OutcomeCrud):  # typ
         handler=_update_instruction,
         description="修改领导批示 update an instruction",
         input_description="修改领导批示的输入 input of updateInstruction",
+        record_keeping=True,
     )
     delete_instruction = mutation_field(
         "DeleteInstruction",
@@ -165,4 +167,5 @@ class ConsultationMutation(_ConsultationCrud, _Attendance, _OutcomeCrud):  # typ
         handler=delete_handler(consultations.INSTRUCTION_ON_OUTCOME),
         description="删除领导批示 delete an instruction",
         input_description="删除领导批示的输入 input of deleteInstruction",
+        record_keeping=True,
     )

@@ -23,7 +23,7 @@ import strawberry
 from strawberry.types import Info
 
 from xieshang.db.fields import declarations
-from xieshang.domain import crud, links
+from xieshang.domain import crud, links, policy
 from xieshang.domain.ids import GlobalIdError, from_global_id
 from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError as DomainUserError
@@ -189,8 +189,13 @@ def mutation_field(
     input_description: str,
     restrict: bool = True,
     payload: type | None = None,
+    record_keeping: bool = False,
 ) -> Any:
     """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in a unit of work.
+
+    ``record_keeping`` mutations keep a county's records (who may call them:
+    :data:`xieshang.domain.policy.RECORD_KEEPERS`); the others need their own line in
+    :data:`xieshang.domain.policy.SPECIAL_WRITERS`.
 
     The unit of work may change rows of the viewer's own county only. A mutation open to callers
     without a county (residents submitting a topic or an evaluation) passes ``restrict=False``;
@@ -209,7 +214,10 @@ def mutation_field(
             name, node_field, node_type, f"{description} 的结果 result of {name}"
         )
 
-    action = f"mutation:{name[0].lower()}{name[1:]}"
+    field_name = f"{name[0].lower()}{name[1:]}"
+    action = f"mutation:{field_name}"
+    if record_keeping:
+        policy.record_keeping(field_name)
 
     async def resolve(info: Info[Context, Any], input: Any) -> Any:
         target = getattr(input, "id", None)
@@ -360,6 +368,7 @@ def crud_mutations(
             handler=create,
             description=f"新建{noun} create a {type_name}",
             input_description=f"新建{noun}的输入 input of create{type_name}",
+            record_keeping=True,
         ),
         f"update_{_snake(type_name)}": mutation_field(
             f"Update{type_name}",
@@ -370,6 +379,7 @@ def crud_mutations(
             handler=update,
             description=f"修改{noun} update a {type_name}（只改传入的字段）",
             input_description=f"修改{noun}的输入 input of update{type_name}",
+            record_keeping=True,
         ),
     }
     if archive:
@@ -382,6 +392,7 @@ def crud_mutations(
             handler=archive_row,
             description=f"归档（软删除）{noun} archive a {type_name}",
             input_description=f"归档{noun}的输入 input of archive{type_name}",
+            record_keeping=True,
         )
     return strawberry.type(type(f"{type_name}Mutation", (), namespace))
 
@@ -443,6 +454,7 @@ def link_mutations(
             handler=do_add,
             description=f"{'设置' if upsert else '添加'}{noun} {'set' if upsert else 'add'} {kind.label}",
             input_description=f"{'设置' if upsert else '添加'}{noun}的输入 input of {add[0].lower() + add[1:]}",
+            record_keeping=True,
         ),
         _snake(remove): mutation_field(
             remove,
@@ -453,6 +465,7 @@ def link_mutations(
             handler=do_remove,
             description=f"移除{noun} remove a {kind.label}",
             input_description=f"移除{noun}的输入 input of {remove[0].lower() + remove[1:]}",
+            record_keeping=True,
         ),
     }
     return strawberry.type(type(f"{add}Mutation", (), namespace))

@@ -148,6 +148,7 @@ class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
         handler=_assign,
         description="把委员导入平台网格 place a member on a platform（当前安排自动在该日结束）",
         input_description="导入网格的输入 input of assignMemberToPlatform",
+        record_keeping=True,
     )
     end_grid_assignment = mutation_field(
         "EndGridAssignment",
@@ -163,6 +164,7 @@ class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
         handler=_end,
         description="结束网格安排 end a grid placement",
         input_description="结束网格安排的输入 input of endGridAssignment",
+        record_keeping=True,
     )
     attest_platform_checklist_item = mutation_field(
         "AttestPlatformChecklistItem",
@@ -173,6 +175,7 @@ class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
         handler=_attest,
         description="核实平台的一项标准条件 attest a checklist item（已有则更新）",
         input_description="核实核查项的输入 input of attestPlatformChecklistItem",
+        record_keeping=True,
     )
     withdraw_platform_checklist_item = mutation_field(
         "WithdrawPlatformChecklistItem",
@@ -183,4 +186,5 @@ class PlatformMutation(_PlatformCrud):  # type: ignore[misc,valid-type]
         handler=delete_handler(platforms.CHECKLIST_FACT),
         description="撤销一项核实 withdraw an attested checklist item",
         input_description="撤销核查项的输入 input of withdrawPlatformChecklistItem",
+        record_keeping=True,
     )

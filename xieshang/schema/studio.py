@@ -101,4 +101,5 @@ class StudioMutation(_StudioCrud, _StudioMembers, _RoundCrud):  # type: ignore[m
         handler=delete_handler(studios.SELECTION_ROUND),
         description="删除选任轮次 delete a selection round",
         input_description="删除选任轮次的输入 input of deleteSelectionRound",
+        record_keeping=True,
     )

@@ -204,6 +204,7 @@ class TopicMutation(_TopicCrud):  # type: ignore[misc,valid-type]
             "（不允许的步骤返回 INVALID_TRANSITION 并列出可选状态）"
         ),
         input_description="推进议题流程的输入 input of changeTopicStatus",
+        record_keeping=True,
     )
 
 
