@@ -939,7 +939,7 @@ async def build(work: Work, *, seed: int = DEFAULT_SEED, replace: bool = False) 
     county_id = await builder.run()
     # The demo's topics were written with their final status: give each its timeline.
     await topic_history.backfill(session, county_id, ZONE)
-    await apply_defaults(session, work.env.plugins, county_id, STANDARDS)
+    await apply_defaults(session, work.env.rule_plugins, county_id, STANDARDS)
     await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
     # Thousands of rows just arrived: refresh the planner's statistics, or a fresh PostgreSQL
     # database plans long joins (statistics, the supervision board) as if tables were empty.

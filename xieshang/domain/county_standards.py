@@ -135,7 +135,7 @@ async def replace(
     work: Work, county_id: int, entries: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> m.County:
     """Set a county's whole list of standards; returns the county."""
-    await set_standards(work.session, work.env.plugins, county_id, entries)
+    await set_standards(work.session, work.env.rule_plugins, county_id, entries)
     return await _county(work, county_id)
 
 
@@ -143,13 +143,13 @@ async def switch_on(
     work: Work, county_id: int, code: str, overrides: Mapping[str, Any] | None = None
 ) -> m.County:
     """Switch standard ``code`` on for a county, or change its overrides; returns the county."""
-    await enable(work.session, work.env.plugins, county_id, code, overrides)
+    await enable(work.session, work.env.rule_plugins, county_id, code, overrides)
     return await _county(work, county_id)
 
 
 async def switch_off(work: Work, county_id: int, code: str) -> m.County:
     """Switch standard ``code`` off for a county; returns the county."""
-    await disable(work.session, work.env.plugins, county_id, code)
+    await disable(work.session, work.env.rule_plugins, county_id, code)
     return await _county(work, county_id)
 
 

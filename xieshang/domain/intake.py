@@ -180,6 +180,6 @@ async def admit(work: Work, topic: m.Topic, note: str) -> None:
     """What every new topic goes through once flushed: screening (a refusal raises and the
     transaction writes nothing), the first timeline entry, the topicSubmitted event."""
     session = work.session
-    await screening.screen(session, work.env.plugins, topic)
+    await screening.screen(session, work.env.rule_plugins, topic)
     await topic_workflow.record_intake(session, topic, work.viewer, note)
     events.emit(session, events.Event(events.EventKind.TOPIC_SUBMITTED, topic.county_id, topic.id))

@@ -28,7 +28,7 @@ async def _check_county(change: Change) -> None:
 async def _default_standards(work: Work, county: models.County, _values: dict[str, Any]) -> None:
     # A new county starts with the configured default standards (those installed).
     await county_standards.apply_defaults(
-        work.session, work.env.plugins, county.id, work.env.settings.default_standards
+        work.session, work.env.rule_plugins, county.id, work.env.settings.default_standards
     )
 
 

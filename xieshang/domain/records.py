@@ -27,7 +27,7 @@ OPINION_REPORT = Entity(models.OpinionReport, "社情民意信息", checks=_chec
 async def _check_activity(change: Change) -> None:
     kind = change.values.get("kind")
     if change.changed("kind") and kind is not None:
-        known = change.env.plugins.activity_kinds
+        known = change.env.rule_plugins.activity_kinds
         if not ACTIVITY_KIND_CODE.match(kind):
             change.checker.fail(
                 "kind",

@@ -88,7 +88,7 @@ class Environment:
 
     settings: Settings
     #: The installed rule plugins (standards, activity kinds, topic screening).
-    plugins: RulePlugins
+    rule_plugins: RulePlugins
     #: Where committed events go (None: nobody listens, e.g. a one-off CLI run on SQLite).
     bus: MemoryBus | None = None
     #: The application's limit on residents' submissions (one per process when not given).

@@ -33,7 +33,7 @@ class Context:
     #: Sessions for mutations (on SQLite their transactions BEGIN IMMEDIATE).
     writes: async_sessionmaker[AsyncSession]
     #: The installed rule plugins and their standards.
-    rules: RulePlugins = field(default_factory=RulePlugins.empty)
+    rule_plugins: RulePlugins = field(default_factory=RulePlugins.empty)
     #: Who is asking (anonymous unless the request carried a valid token).
     viewer: Viewer = field(default_factory=Viewer.anonymous)
     #: Where the request came from, for the audit trail.
@@ -50,7 +50,7 @@ class Context:
     @property
     def env(self) -> Environment:
         """What domain operations of this request may use besides the database."""
-        return Environment(self.settings, self.rules, self.bus, self.submit_limiter)
+        return Environment(self.settings, self.rule_plugins, self.bus, self.submit_limiter)
 
     def work(
         self, action: str, *, target: str | None = None, restrict: bool = True

@@ -54,7 +54,7 @@ class Activity(RowType, Archivable):
         description="活动类型名称 kind label（内置和插件增加的类型；未知类型为代码本身）"
     )
     def kind_label(self, root: strawberry.Parent[models.Activity], info: Info[Context, Any]) -> str:
-        return info.context.rules.activity_kinds.get(root.kind, root.kind)
+        return info.context.rule_plugins.activity_kinds.get(root.kind, root.kind)
 
 
 @row_type(models.Deed, description="实事 Deed：为群众办理的一件实事")

@@ -137,7 +137,7 @@ def _counties(info: Info[Context, Any], county: int | None) -> list[int] | None:
 
 
 def _known(info: Info[Context, Any], code: str) -> None:
-    rules = info.context.rules
+    rules = info.context.rule_plugins
     if code not in rules.standards and code not in rules.broken:
         raise query_error(
             "UNKNOWN_STANDARD",
@@ -149,13 +149,13 @@ def _known(info: Info[Context, Any], code: str) -> None:
 class AssessmentQuery:
     @strawberry.field(description="已安装的考核标准 installed standards")
     def standards(self, info: Info[Context, Any]) -> list[StandardType]:
-        return [StandardType.of(s) for s in info.context.rules.standards.values()]
+        return [StandardType.of(s) for s in info.context.rule_plugins.standards.values()]
 
     @strawberry.field(description="已安装的规则插件 installed rule plugins")
     def rule_plugins(self, info: Info[Context, Any]) -> list[RulePlugin]:
         return [
             RulePlugin(name=p.name, distribution=p.distribution, version=p.version)
-            for p in info.context.rules.plugins.values()
+            for p in info.context.rule_plugins.plugins.values()
         ]
 
     @strawberry.field(
@@ -166,14 +166,14 @@ class AssessmentQuery:
             PluginProblem(
                 plugin=p.plugin, distribution=p.distribution, message=p.message, fix=p.fix
             )
-            for p in info.context.rules.problems
+            for p in info.context.rule_plugins.problems
         ]
 
     @strawberry.field(description="可用的活动类型 activity kinds（内置和插件增加的）")
     def activity_kinds(self, info: Info[Context, Any]) -> list[ActivityKindType]:
         return [
             ActivityKindType(code=c, label=label)
-            for c, label in info.context.rules.activity_kinds.items()
+            for c, label in info.context.rule_plugins.activity_kinds.items()
         ]
 
     @strawberry.field(description="考核结果 assessments（实时计算；按县、对象排序）")
@@ -196,7 +196,7 @@ class AssessmentQuery:
         counties = _counties(info, _county_pk(filter.county_id))
         async with info.context.sessions() as session:
             results = await assessments_domain.assess(
-                session, info.context.rules, filter.standard, period, counties
+                session, info.context.rule_plugins, filter.standard, period, counties
             )
         if filter.status is not None:
             results = [a for a in results if a.status is filter.status]
@@ -224,6 +224,6 @@ class AssessmentQuery:
         counties = _counties(info, _county_pk(county_id))
         async with info.context.sessions() as session:
             results = await assessments_domain.assess(
-                session, info.context.rules, standard, period_argument(period), counties
+                session, info.context.rule_plugins, standard, period_argument(period), counties
             )
         return engine_run.rank([a for a in results if a.score is not None])[:first]  # type: ignore[return-value]

@@ -186,7 +186,7 @@ def assessment_loader(
     async def load(county_ids: list[int]) -> list[list[Assessment]]:
         async with context.sessions() as session:
             results = await assessments_domain.assess(
-                session, context.rules, code, period, county_ids
+                session, context.rule_plugins, code, period, county_ids
             )
         grouped: dict[int, list[Assessment]] = defaultdict(list)
         for result in results:

@@ -105,7 +105,7 @@ async def county_standard_list(info: Info[Context, Any], county_id: int) -> list
     rows = await info.context.loaders.many(
         models.CountyStandard, "county_id", order_by=("position",), scope="active-standards"
     ).load(county_id)
-    rules = info.context.rules
+    rules = info.context.rule_plugins
     return [
         CountyStandard(
             code=r.standard_code,

@@ -96,7 +96,7 @@ async def county_summary(
             ).load(county_id)
             studio_offices = {s.id: s.office_id for s in studios}
         summary = assessments_domain.summarise(
-            info.context.rules, row.standard_code, kind, results, studio_offices
+            info.context.rule_plugins, row.standard_code, kind, results, studio_offices
         )
         summaries.append(StandardSummary.of(summary))
     return summaries
