@@ -10,6 +10,8 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 import strawberry
 from strawberry.types.base import get_object_definition
 
+from xieshang.db import models as _models  # noqa: F401  (every model mapped)
+from xieshang.db.base import Base
 from xieshang.db.keyset import encode_cursor
 from xieshang.domain.ids import GlobalIdError, from_global_id, to_global_id
 from xieshang.schema.errors import query_error
@@ -84,9 +86,7 @@ def node_type_of_model(model: type[Any]) -> type[RowType]:
 def schema_module_of(type_name: str) -> str:
     """The schema module that defines node type ``type_name``: the one named like the module of
     its model (``db/models/platform.py`` → ``schema/platform.py``), so no table restates it."""
-    from xieshang.db import models
-
-    model = getattr(models, type_name)
+    model = next(m.class_ for m in Base.registry.mappers if m.class_.__name__ == type_name)
     return f"xieshang.schema.{model.__module__.rsplit('.', 1)[-1]}"
 
 
