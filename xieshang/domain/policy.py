@@ -74,6 +74,11 @@ class Viewer:
             return self.granted
         return frozenset({self.county_id}) if self.county_id is not None else frozenset()
 
+    def reads_county(self, county_id: int) -> bool:
+        """Whether this viewer may read rows of ``county_id``."""
+        counties = self.readable_counties()
+        return counties is None or county_id in counties
+
     def writable_county(self) -> int | None:
         """The county this viewer may change (None: none, or every one for the system)."""
         if self.role in (Role.ADMIN, Role.STAFF, Role.UNIT):
@@ -270,8 +275,7 @@ def may_subscribe(viewer: Viewer, field: str, county_id: int | None = None) -> b
         return True
     if not _has(viewer, SUBSCRIBERS.get(field, frozenset())):
         return False
-    counties = viewer.readable_counties()
-    return county_id is None or counties is None or county_id in counties
+    return county_id is None or viewer.reads_county(county_id)
 
 
 def may_read_type(viewer: Viewer, type_name: str) -> bool:
@@ -361,5 +365,4 @@ def may_export(viewer: Viewer, kind: str, county_id: int) -> bool:
         return True
     if not _has(viewer, EXPORTERS.get(kind, frozenset())):
         return False
-    counties = viewer.readable_counties()
-    return counties is None or county_id in counties
+    return viewer.reads_county(county_id)

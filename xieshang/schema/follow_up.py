@@ -138,8 +138,7 @@ class SupervisionBoard:
 async def _board(info: Info[Context, Any], county_id: strawberry.ID, within_days: int) -> Any:
     context = info.context
     pk = county_argument(county_id)
-    counties = context.viewer.readable_counties()
-    if counties is not None and pk not in counties:
+    if not context.viewer.reads_county(pk):
         raise query_error("NOT_FOUND", "所选县级政协不存在")
     if not 0 <= within_days <= 90:
         raise query_error("OUT_OF_RANGE", "即将到期的天数窗口应在 0 到 90 之间")

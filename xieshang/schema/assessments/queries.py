@@ -130,9 +130,10 @@ def _county_pk(county_id: str | None) -> int | None:
 
 def _counties(info: Info[Context, Any], county: int | None) -> list[int] | None:
     """The counties to assess: the one asked for, if the viewer may read it, else all it may."""
-    readable = info.context.viewer.readable_counties()
+    viewer = info.context.viewer
     if county is not None:
-        return [county] if readable is None or county in readable else []
+        return [county] if viewer.reads_county(county) else []
+    readable = viewer.readable_counties()
     return None if readable is None else sorted(readable)
 
 
