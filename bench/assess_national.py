@@ -31,12 +31,11 @@ from xieshang.db import models as m
 from xieshang.db.engine import create_engine, session_factory
 from xieshang.demo import county as demo_county
 from xieshang.domain import assessments
-from xieshang.engine.facts import SubjectFacts
 from xieshang.engine.registry import RulePlugins
-from xieshang.engine.run import quota
 from xieshang.rules.periods import parse_period
-from xieshang.rules.results import Record, Subject
-from xieshang.rules.standards import PeriodicQuota, RecordKind, Status, SubjectKind
+from xieshang.rules.quota import PeriodicQuota
+from xieshang.rules.results import CriterionInput, Record, Subject
+from xieshang.rules.standards import RecordKind, Status, SubjectKind
 
 STUDIOS_PER_COUNTY = 16
 PERIOD = parse_period("2024")
@@ -186,23 +185,23 @@ async def naive(
             if county_limit is not None:
                 stmt = stmt.where(m.Studio.county_id <= county_limit)
             for studio in (await session.execute(stmt.order_by(m.Studio.id))).all():
-                facts = SubjectFacts(
-                    Subject(
-                        SubjectKind.STUDIO,
-                        studio.id,
-                        studio.county_id,
-                        studio.name,
-                        studio.founded_on,
-                    )
+                subject = Subject(
+                    SubjectKind.STUDIO,
+                    studio.id,
+                    studio.county_id,
+                    studio.name,
+                    studio.founded_on,
                 )
+                records: dict[RecordKind, list[Record]] = {}
                 for kind, (owner, day, pk) in queries.items():
                     rows = await session.execute(
                         sa.select(pk, day).where(
                             owner == studio.id, day >= PERIOD.start, day < PERIOD.end
                         )
                     )
-                    facts.records[kind] = [Record(kind, r[0], r[1]) for r in rows]
-                statuses = [quota(c, facts, PERIOD, NOW.date()).status for c in criteria]
+                    records[kind] = [Record(kind, r[0], r[1]) for r in rows]
+                given = CriterionInput(subject, PERIOD, NOW.date(), records, {})
+                statuses = [c.evaluate(given).status for c in criteria]
                 results[studio.id] = Status.NOT_MET if Status.NOT_MET in statuses else Status.MET
     elapsed = time.perf_counter() - started
     await engine.dispose()

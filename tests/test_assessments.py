@@ -434,3 +434,138 @@ async def test_activity_kinds_from_plugins_are_accepted(xieshang_graphql: Any) -
     assert ok.data["createActivity"]["activity"]["kindLabel"].startswith("委员轮值接待")
     unknown = await client.post(mutation, {"kind": "SKYDIVING", "county": county})
     assert [e["code"] for e in unknown.data["createActivity"]["userErrors"]] == ["INVALID_VALUE"]
+
+
+async def test_a_failing_criterion_keeps_its_kind_name(
+    xieshang_assess: Any, xieshang_plugin_rules: Any
+) -> None:
+    rules = xieshang_plugin_rules(("boom", Exploding()))
+    results = await xieshang_assess("boom.custom", "2024", rules=rules)
+    assert {a.criteria[0].kind for a in results} == {"CUSTOM"}  # the API's name, as in standards
+
+
+def _quota_plugin(criterion_code: str) -> Any:
+    from xieshang.rules import PeriodicQuota, RecordKind, Window
+
+    class Plugin:
+        @hookimpl
+        def xieshang_standards(self) -> list[Standard]:
+            quota = PeriodicQuota(
+                criterion_code, "每季度一条信息", RecordKind.OPINION_REPORT, Window.QUARTER, 1
+            )
+            return [Standard("stale.quota", "季度信息", SubjectKind.STUDIO, "1", (quota,))]
+
+    return Plugin()
+
+
+async def test_overrides_a_plugin_update_made_stale_give_error_results_not_a_failure(
+    xieshang_assess: Any,
+    xieshang_plugin_rules: Any,
+    xieshang_demo_sessions: Sessions,
+) -> None:
+    from xieshang.domain import assessments
+
+    before = xieshang_plugin_rules(("stale", _quota_plugin("reports")))
+    results = await xieshang_assess(
+        "stale.quota", "2024", rules=before, overrides={"reports.minimum": 2}
+    )
+    assert len(results) == 16 and all(a.status is not Status.ERROR for a in results)
+    # The plugin's next release renames the criterion the county's override names.
+    after = xieshang_plugin_rules(("stale", _quota_plugin("quarterly")))
+    async with xieshang_demo_sessions() as session:
+        stale = await assessments.assess(session, after, "stale.quota", parse_period("2024"))
+        three_ones = await assessments.assess(
+            session, after, "pengan.three-ones", parse_period("2024")
+        )
+    assert len(stale) == 16 and {a.status for a in stale} == {Status.ERROR}
+    assert all(
+        "参数覆盖已不适用" in (a.error or "") and "reports" in (a.error or "") for a in stale
+    )
+    assert {a.status for a in three_ones} == {Status.MET, Status.NOT_MET}  # others unaffected
+
+
+def test_the_county_summary_is_counted_in_the_domain() -> None:
+    from xieshang.domain.assessments import OfficeShare, summarise
+    from xieshang.rules import Assessment, Subject
+
+    def result(studio: int, status: Status) -> Assessment:
+        subject = Subject(SubjectKind.STUDIO, studio, 1, f"工作室{studio}")
+        return Assessment("pengan.three-ones", "三个一", "1", "pengan", subject, "2024", status, [])
+
+    results = [
+        result(1, Status.MET),
+        result(2, Status.NOT_MET),
+        result(3, Status.MET),
+        result(4, Status.NOT_APPLICABLE),
+        result(5, Status.ERROR),
+    ]
+    offices = {1: 20, 2: 10, 3: 10, 4: None}  # studio 5 has no office either
+    summary = summarise(
+        RulePlugins.load(), "pengan.three-ones", SubjectKind.STUDIO, results, offices
+    )
+    assert (summary.title, summary.total, summary.met, summary.not_met) == (
+        "样板委员工作室“三个一”",
+        5,
+        2,
+        1,
+    )
+    assert (summary.not_applicable, summary.error, summary.in_progress) == (1, 1, 0)
+    assert summary.met_share == 0.5  # 2 of the 4 that could be assessed
+    assert summary.by_office == [
+        OfficeShare(10, 2, 1),
+        OfficeShare(20, 1, 1),
+        OfficeShare(None, 2, 0),
+    ]
+    missing = summarise(RulePlugins.load(), "gone.standard", SubjectKind.MEMBER, [], None)
+    assert (missing.title, missing.total, missing.met_share, missing.by_office) == (
+        "gone.standard",
+        0,
+        None,
+        [],
+    )
+
+
+async def test_the_assessment_connection_has_page_info_like_every_list(
+    xieshang_graphql: Any,
+) -> None:
+    import base64
+
+    client: GraphQLClient = xieshang_graphql()
+    query = """query($after: String) {
+      assessments(filter: {standard: "pengan.three-ones", period: "2024"}, first: 10, after: $after) {
+        totalCount hasNextPage endCursor
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { subjectName } } } }"""
+    first = (await client.query(query))["assessments"]
+    info = first["pageInfo"]
+    assert first["totalCount"] == 16 and len(first["edges"]) == 10
+    assert info == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": first["edges"][0]["cursor"],
+        "endCursor": first["edges"][-1]["cursor"],
+    }
+    assert (first["hasNextPage"], first["endCursor"]) == (True, info["endCursor"])
+    # The cursor keeps its format: base64url of assessment:<county>:<subject>.
+    raw = info["endCursor"] + "=" * (-len(info["endCursor"]) % 4)
+    assert base64.urlsafe_b64decode(raw).decode().startswith("assessment:")
+    rest = (await client.query(query, {"after": info["endCursor"]}))["assessments"]
+    assert rest["pageInfo"]["hasNextPage"] is False and rest["pageInfo"]["hasPreviousPage"]
+    names = [e["node"]["subjectName"] for e in first["edges"] + rest["edges"]]
+    assert len(names) == len(set(names)) == 16
+
+
+async def test_assessment_page_arguments_use_the_shared_checks(xieshang_graphql: Any) -> None:
+    client: GraphQLClient = xieshang_graphql()
+    page = '{ assessments(filter: {standard: "pengan.three-ones", period: "2024"}, %s) { totalCount } }'
+    for arguments, code in (
+        ("first: 101", "PAGE_SIZE_EXCEEDED"),
+        ("first: -1", "INVALID_ARGUMENT"),
+        ('after: "not-a-cursor"', "INVALID_CURSOR"),
+    ):
+        response = await client.post(page % arguments)
+        assert response.error_codes == [code], arguments
+    ranking = await client.post(
+        '{ ranking(standard: "pengan.member-duty", period: "2024", first: 101) { rank } }'
+    )
+    assert ranking.error_codes == ["PAGE_SIZE_EXCEEDED"]

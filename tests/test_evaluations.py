@@ -12,13 +12,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from xieshang.config import Settings
 from xieshang.db import models as m
 from xieshang.db.base import utcnow
 from xieshang.db.engine import write_session_factory
 from xieshang.db.enums import EvaluationChannel, Satisfaction
 from xieshang.domain import evaluations
+from xieshang.domain.ids import from_global_id, to_global_id
+from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Environment, write
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import ValidationFailed
-from xieshang.schema.relay import from_global_id, to_global_id
 from xieshang.testing import GraphQLClient
 
 CREATE = """mutation($input: CreateEvaluationInvitationInput!) {
@@ -369,6 +373,12 @@ async def test_concurrent_submissions_store_exactly_one_evaluation(
     assert len(await _form_evaluations(xieshang_demo_sessions, pk)) == 1
 
 
+def _work(writes: Any, viewer: Viewer | None = None) -> Any:
+    """An unrestricted unit of work (the operations restrict it to the invitation's county)."""
+    env = Environment(Settings(), RulePlugins.empty())
+    return write(writes, viewer or Viewer.anonymous(), "test", env, restricted=False)
+
+
 async def test_a_submission_that_read_the_link_open_loses_to_one_that_claimed_it(
     xieshang_demo_engine: AsyncEngine, xieshang_demo_sessions: Any, outcome: dict[str, Any]
 ) -> None:
@@ -376,21 +386,20 @@ async def test_a_submission_that_read_the_link_open_loses_to_one_that_claimed_it
     uncommitted. On PostgreSQL the second's UPDATE waits for the first and then finds the row
     used; on SQLite the second transaction waits to begin. Either way one evaluation."""
     writes = write_session_factory(xieshang_demo_engine)
-    async with writes() as session, session.begin():
+    async with _work(writes, Viewer.trusted()) as work:
         issued = await evaluations.create_invitation(
-            session, outcome_id=outcome["pk"], resident_name="赵六"
+            work, outcome_id=outcome["pk"], resident_name="赵六"
         )
     started = asyncio.Event()
 
     async def second() -> Any:
-        async with writes() as session:
-            started.set()
-            async with session.begin():
-                return await evaluations.submit_evaluation(
-                    session, token=issued.token, satisfaction=Satisfaction.DISSATISFIED
-                )
+        started.set()  # the unit of work begins next (on SQLite it waits there for the first)
+        async with _work(writes) as work:
+            return await evaluations.submit_evaluation(
+                work, token=issued.token, satisfaction=Satisfaction.DISSATISFIED
+            )
 
-    async with writes() as first, first.begin():
+    async with _work(writes) as first:
         won = await evaluations.submit_evaluation(
             first, token=issued.token, satisfaction=Satisfaction.SATISFIED
         )
@@ -412,12 +421,12 @@ async def test_the_database_refuses_a_second_evaluation_of_one_invitation(
 ) -> None:
     """Whatever the application does, the UNIQUE constraint on invitation_id holds."""
     writes = write_session_factory(xieshang_demo_engine)
-    async with writes() as session, session.begin():
+    async with _work(writes, Viewer.trusted()) as work:
         issued = await evaluations.create_invitation(
-            session, outcome_id=outcome["pk"], resident_name="钱七"
+            work, outcome_id=outcome["pk"], resident_name="钱七"
         )
         await evaluations.submit_evaluation(
-            session, token=issued.token, satisfaction=Satisfaction.SATISFIED
+            work, token=issued.token, satisfaction=Satisfaction.SATISFIED
         )
     with pytest.raises(sa.exc.IntegrityError):
         async with writes() as session, session.begin():

@@ -39,12 +39,19 @@ from xieshang.domain.bus import (
 )
 from xieshang.domain.calendar import local_today
 from xieshang.domain.events import Event, EventKind, FollowUpChange
-from xieshang.domain.overdue import run_sweep as sweep_overdue
+from xieshang.domain.overdue import run_sweep
+from xieshang.domain.unit_of_work import Environment, Work
+from xieshang.engine.registry import RulePlugins
 from xieshang.errors import ConfigError, UserError, ValidationFailed
 from xieshang.schema.context import Context
 from xieshang.schema.mutations import InputField, mutation_field
 from xieshang.server import create_app
 from xieshang.testing import Viewer, settings_for
+
+
+async def sweep_overdue(writes: Any, bus: MemoryBus | None) -> int:
+    """One overdue sweep as the servers run it, publishing to ``bus``."""
+    return await run_sweep(writes, Environment(Settings(), RulePlugins.empty(), bus))
 
 
 def topic_event(county_id: int, object_id: int) -> Event:
@@ -149,14 +156,14 @@ async def _first_county(sessions: async_sessionmaker[AsyncSession]) -> int:
 def _trial_mutation() -> Any:
     """A mutation built with the real helper whose handler raises an event, then fails when told."""
 
-    async def handler(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    async def handler(work: Work, values: dict[str, Any]) -> Any:
         row = await crud.create(
-            session,
+            work,
             topics.TOPIC,
             {"title": "试提交", "source": "PUBLIC", "year": 2025},
             county_id=values["county_id"],
         )
-        domain_events.emit(session, topic_event(row.county_id, row.id))
+        domain_events.emit(work.session, topic_event(row.county_id, row.id))
         if values["fail"] == "user":
             raise ValidationFailed([UserError("fail", "INVALID_VALUE", "按要求失败")])
         if values["fail"] == "crash":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from cli_helpers import invoke
 
 from xieshang.engine.registry import RulePlugins
 from xieshang.rules import (
+    PLUGIN_API_VERSION,
     ActivityKind,
     PeriodicQuota,
     RecordKind,
@@ -185,3 +187,120 @@ def test_every_hook_is_documented() -> None:
     for name in hooks:
         assert f"{name}(" in docs, f"docs/plugins.md does not document the hook {name}"
         assert f"### `{name}" in docs, f"docs/plugins.md has no section for {name}"
+
+
+# -- every hook goes through one isolating call --------------------------------------------
+
+
+class Answers:
+    """Answers screening with a fixed value (or raises it)."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    @hookimpl
+    def xieshang_screen_topic(self, topic: Any) -> Any:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_call_each_isolates_each_plugin_and_names_its_distribution() -> None:
+    from xieshang.engine.registry import Answer, Failure
+
+    rules = RulePlugins.load(entry_points=False)
+    rules.register(Answers(["first"]), "first", distribution="first-rules", version="1.0")
+    rules.register(Answers(KeyError("no table")), "raises", distribution="raising-rules")
+    rules.register(Answers("text"), "garbage", distribution="garbage-rules")
+    rules.register(Answers(["last"]), "last")
+
+    def as_list(value: object) -> list[str]:
+        if not isinstance(value, list):
+            raise TypeError(f"returned {type(value).__name__}, not a list")
+        return value
+
+    answers = rules.call_each("xieshang_screen_topic", as_list, fix="fix it", topic="a topic")
+    by_plugin = {a.plugin.name: a for a in answers}
+    assert set(by_plugin) == {"first", "raises", "garbage", "last"}
+    first, last = by_plugin["first"], by_plugin["last"]
+    assert isinstance(first, Answer) and first.value == ["first"]
+    assert isinstance(last, Answer) and last.value == ["last"]
+    raised, garbage = by_plugin["raises"], by_plugin["garbage"]
+    assert isinstance(raised, Failure) and isinstance(raised.error, KeyError)
+    assert (raised.problem.plugin, raised.problem.distribution) == ("raises", "raising-rules")
+    assert raised.problem.message == "xieshang_screen_topic() raised KeyError: 'no table'"
+    assert isinstance(garbage, Failure) and garbage.problem.distribution == "garbage-rules"
+    assert garbage.problem.message == "xieshang_screen_topic() returned str, not a list"
+    assert all(a.problem.fix == "fix it" for a in answers if isinstance(a, Failure))
+
+
+def test_no_hook_is_called_but_through_call_each() -> None:
+    """One helper isolates plugins: no other module calls a hook, or catches its errors."""
+    calls = re.compile(r"\.hook\.|get_hookimpls\(|impl\.function\(")
+    found = []
+    for path in sorted((ROOT / "xieshang").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "registry.py" and path.parent.name == "engine":
+            # Only inside RulePlugins.call_each.
+            start = text.index("    def call_each(")
+            end = text.index("\n    def ", start + 1)
+            text = text[:start] + text[end:]
+        found += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in calls.finditer(text)]
+    assert found == []
+
+
+# -- the plugin API version a plugin supports ------------------------------------------------
+
+
+class Declares:
+    """A plugin that says which plugin API versions it supports."""
+
+    def __init__(self, versions: Any) -> None:
+        self.xieshang_api_version = versions
+
+    @hookimpl
+    def xieshang_standards(self) -> list[Standard]:
+        return [standard("declares.quarterly")]
+
+
+@pytest.mark.parametrize(
+    "versions", [PLUGIN_API_VERSION, (PLUGIN_API_VERSION,), ("1.4", PLUGIN_API_VERSION), "2.0"]
+)
+def test_a_plugin_supporting_this_api_version_loads(versions: Any) -> None:
+    rules = RulePlugins.load(extra=(("declares", Declares(versions)),))
+    assert rules.problems == [] and "declares.quarterly" in rules.standards
+
+
+@pytest.mark.parametrize(
+    ("versions", "message", "fix"),
+    [
+        (
+            "2.9",
+            "supports plugin API 2.9; this xieshang provides plugin API 2.0",
+            "upgrade xieshang",
+        ),
+        ("3.0", "supports plugin API 3.0", "upgrade xieshang"),
+        (("1.0", "1.4"), "supports plugin API 1.0, 1.4", 'add "2.0" to its xieshang_api_version'),
+        ("2", "is not a plugin API version", 'xieshang_api_version = "2.0"'),
+        (2.0, "is not a plugin API version", 'xieshang_api_version = "2.0"'),
+        ((), "is not a plugin API version", 'xieshang_api_version = "2.0"'),
+    ],
+)
+def test_a_plugin_for_another_api_version_is_refused_with_what_to_do(
+    versions: Any, message: str, fix: str
+) -> None:
+    assert PLUGIN_API_VERSION == "2.0"  # the messages below name it
+    rules = RulePlugins.load(extra=(("declares", Declares(versions)),))
+    (problem,) = rules.problems
+    assert problem.plugin == "declares"
+    assert message in problem.message and fix in problem.fix, (problem.message, problem.fix)
+    assert "declares" not in rules.plugins and "declares.quarterly" not in rules.standards
+    assert "pengan.three-ones" in rules.standards  # the others still load
+
+
+def test_the_built_in_plugin_declares_a_supported_api_version() -> None:
+    from xieshang.engine.registry import api_version_problem
+    from xieshang.plugins import pengan
+
+    assert isinstance(pengan.xieshang_api_version, str)
+    assert api_version_problem(pengan, "pengan", "xieshang") is None

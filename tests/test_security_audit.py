@@ -302,7 +302,10 @@ async def test_audit_prune_keeps_180_days(
     assert "2 条" in result.stdout
     (kept,) = await _events(xieshang_demo_sessions, action="test:aged")
     assert utcnow() - kept.occurred_at < timedelta(days=101)
-    (pruned,) = await _events(xieshang_demo_sessions, action="audit_prune")
+    # The refused prune is on record too (every unit of work leaves one, refused or not).
+    (refused,) = await _events(xieshang_demo_sessions, action="audit_prune", success=False)
+    assert refused.detail == "RETENTION" and refused.role == "SYSTEM"
+    (pruned,) = await _events(xieshang_demo_sessions, action="audit_prune", success=True)
     assert pruned.detail == f"before={cutoff} deleted=2" and pruned.role == "SYSTEM"
     bad = one_line_error(invoke("audit", "prune", "--before", "last-year", url=xieshang_demo_url))
     assert "YYYY-MM-DD" in bad

@@ -45,8 +45,10 @@ class NotMigratedError(DatabaseError):
 
 
 class UserError:
-    """One problem with a mutation's input: the input field (camelCase path), a stable code and
-    a Chinese message. Shown to clients as ``userErrors { field code message }``."""
+    """One problem with an operation's input: the model field (``sector_id``, or a path such as
+    ``standards.0.code``; None for the input as a whole), a stable code and a Chinese message.
+    The GraphQL layer shows it as ``userErrors { field code message }`` with the API's field
+    names (``sectorId``)."""
 
     __slots__ = ("code", "field", "message")
 

@@ -29,12 +29,13 @@ from xieshang import __version__
 from xieshang.config import Settings
 from xieshang.db import stats
 from xieshang.db.engine import create_engine, session_factory, write_session_factory
-from xieshang.domain import intake
 from xieshang.domain.accounts import AuthError, viewer_from_token
 from xieshang.domain.audit import Origin
 from xieshang.domain.bus import MemoryBus, create_bus
 from xieshang.domain.overdue import sweep_periodically
 from xieshang.domain.policy import Viewer
+from xieshang.domain.submit_limit import SubmitLimiter
+from xieshang.domain.unit_of_work import Environment
 from xieshang.engine.registry import RulePlugins
 from xieshang.schema import build_schema
 from xieshang.schema.context import Context
@@ -80,7 +81,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.rules = rules
         self.bus = bus or MemoryBus()
         # One counter of public topic submissions per app (shared through Redis if configured).
-        self.submit_limiter = intake.SubmitLimiter(settings)
+        self.submit_limiter = SubmitLimiter(settings)
         # GraphiQL from files served by this server, not strawberry's CDN page.
         self.graphiql_page = GraphiQLPage(settings)
 
@@ -100,8 +101,8 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response,
             bus=self.bus,
+            submit_limiter=self.submit_limiter,
         )
-        context.extra[intake.LIMITER_KEY] = self.submit_limiter
         return context
 
     async def process_result(self, request: Any, result: Any) -> Any:
@@ -193,7 +194,11 @@ def create_app(
         sweeper: asyncio.Task[None] | None = None
         if settings.overdue_sweep_seconds > 0:
             sweeper = asyncio.create_task(
-                sweep_periodically(graphql.writes, bus, settings.overdue_sweep_seconds),
+                sweep_periodically(
+                    graphql.writes,
+                    Environment(settings, rules, bus, graphql.submit_limiter),
+                    settings.overdue_sweep_seconds,
+                ),
                 name="xieshang-overdue-sweeper",
             )
         try:

@@ -6,6 +6,7 @@ import asyncio
 import sys
 from datetime import UTC, date, datetime
 
+from xieshang.config import Settings
 from xieshang.db import models as m
 from xieshang.db.engine import create_engine, write_session_factory
 from xieshang.db.enums import (
@@ -19,6 +20,8 @@ from xieshang.db.enums import (
 from xieshang.domain import county_standards, crud
 from xieshang.domain.members import MEMBER
 from xieshang.domain.organisation import COUNTY
+from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Environment, write
 from xieshang.engine.registry import RulePlugins
 
 
@@ -26,13 +29,17 @@ async def main(url):
     rules = RulePlugins.load()
     assert "tongcheng.member-duty" in rules.standards, rules.problems
     engine = create_engine(url)
-    async with write_session_factory(engine)() as s, s.begin():
+    env = Environment(Settings(), rules)
+    async with write(write_session_factory(engine), Viewer.trusted(), "setup", env) as work:
+        s = work.session
         county = await crud.create(
-            s, COUNTY, {"code": "340881", "name": "桐城市", "city": "安庆市", "province": "安徽省"}
+            work,
+            COUNTY,
+            {"code": "340881", "name": "桐城市", "city": "安庆市", "province": "安徽省"},
         )
         await county_standards.set_standards(s, rules, county.id, [("tongcheng.member-duty", {})])
         people = [
-            await crud.create(s, MEMBER, {"name": n, "term": 10}, county_id=county.id)
+            await crud.create(work, MEMBER, {"name": n, "term": 10}, county_id=county.id)
             for n in ("方苞", "姚鼐", "刘大櫆")
         ]
         platform = m.Platform(

@@ -7,10 +7,9 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from xieshang.cli.common import database, subcommands
+from xieshang.cli.common import subcommands, unit_of_work, writes
 from xieshang.config import Settings
 from xieshang.domain import audit
-from xieshang.domain.policy import Viewer
 
 
 def register(commands: Any) -> None:
@@ -24,6 +23,7 @@ def register(commands: Any) -> None:
         "--before", required=True, type=_date, metavar="DATE", help="日期 YYYY-MM-DD（不含当日）"
     )
     prune.set_defaults(handler=lambda args, settings: asyncio.run(prune_events(settings, args)))
+    writes(prune, "audit_prune")
 
 
 def _date(text: str) -> date:
@@ -35,16 +35,7 @@ def _date(text: str) -> date:
 
 async def prune_events(settings: Settings, args: argparse.Namespace) -> None:
     """Delete old events and record that it was done (the record itself is kept)."""
-    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
-        deleted = await audit.prune(session, args.before)
-        await audit.record(
-            session,
-            audit.event(
-                Viewer.trusted(),
-                "audit_prune",
-                success=True,
-                origin=audit.Origin(client_address="cli"),
-                detail=f"before={args.before.isoformat()} deleted={deleted}",
-            ),
-        )
+    async with unit_of_work(settings, "audit_prune") as work:
+        deleted = await audit.prune(work.session, args.before)
+        work.detail = f"before={args.before.isoformat()} deleted={deleted}"
     print(f"已删除 {args.before.isoformat()} 以前的审计日志 {deleted} 条")

@@ -6,11 +6,14 @@ import argparse
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xieshang.config import Settings
+
+if TYPE_CHECKING:
+    from xieshang.domain.unit_of_work import Work
 
 PROG = "xieshang"
 
@@ -83,4 +86,44 @@ async def database(
     try:
         yield write_session_factory(engine) if write else session_factory(engine)
     finally:
+        await engine.dispose()
+
+
+def writes(parser: argparse.ArgumentParser, action: str | None) -> None:
+    """Declare what a command writes: the audit action of its unit of work, or None for a
+    command that changes no data (a test checks that every command declares it, and that each
+    writing command leaves its audit record)."""
+    parser.set_defaults(audited=action)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    settings: Settings, action: str, *, target: str | None = None
+) -> AsyncIterator[Work]:
+    """A unit of work of the CLI (the system viewer, origin ``cli``) on the configured database,
+    which must be migrated to head; live events reach the servers' subscribers on PostgreSQL."""
+    from xieshang.db import migrate
+    from xieshang.db.engine import create_engine, write_session_factory
+    from xieshang.domain.audit import Origin
+    from xieshang.domain.bus import create_bus
+    from xieshang.domain.policy import Viewer
+    from xieshang.domain.unit_of_work import Environment, write
+    from xieshang.engine.registry import RulePlugins
+
+    await migrate.ensure_at_head(settings.database_url)
+    engine = create_engine(settings.database_url)
+    bus = create_bus(settings, engine)
+    try:
+        env = Environment(settings, RulePlugins.load(), bus)
+        async with write(
+            write_session_factory(engine),
+            Viewer.trusted(),
+            action,
+            env,
+            origin=Origin(client_address="cli"),
+            target=target,
+        ) as work:
+            yield work
+    finally:
+        await bus.stop()
         await engine.dispose()

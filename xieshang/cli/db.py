@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from xieshang.cli.common import subcommands
+from xieshang.cli.common import subcommands, writes
 from xieshang.config import Settings
 
 
@@ -43,6 +43,9 @@ def register(commands: Any) -> None:
         "--force", action="store_true", help="数据库正被使用时也覆盖（确认服务已停止时才用）"
     )
     restore.set_defaults(handler=_restore)
+    # The database itself (its schema, its file), below the domain: no unit of work applies.
+    for leaf in actions.choices.values():
+        writes(leaf, None)
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> None:

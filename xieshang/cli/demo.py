@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from xieshang.cli.common import database, integer, subcommands
+from xieshang.cli.common import integer, subcommands, unit_of_work, writes
 from xieshang.config import Settings
 from xieshang.errors import ConfigError
 
@@ -21,6 +21,7 @@ def register(commands: Any) -> None:
     load.set_defaults(
         handler=lambda args, settings: asyncio.run(load_demo(settings, args.seed, args.replace))
     )
+    writes(load, "demo.load")
 
 
 async def load_demo(settings: Settings, seed: int, replace: bool) -> None:
@@ -33,8 +34,8 @@ async def load_demo(settings: Settings, seed: int, replace: bool) -> None:
             "生产环境（XIESHANG_ENV=production）不能载入演示数据：演示账号的密码是公开的"
         )
 
-    async with database(settings) as sessions:
-        result = await demo_county.load(sessions, seed=seed, replace=replace)
+    async with unit_of_work(settings, "demo.load") as work:
+        result = await demo_county.build(work, seed=seed, replace=replace)
     counts = result.counts
     summary = (
         f"平台 {counts.get('platforms', 0)}，工作室 {counts.get('studios', 0)}，"

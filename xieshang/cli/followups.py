@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from xieshang.cli.common import subcommands
+from xieshang.cli.common import subcommands, unit_of_work, writes
 from xieshang.config import Settings
 
 
@@ -23,21 +23,13 @@ def register(commands: Any) -> None:
         "sweep", help="标记并通知新逾期的督办任务（每次逾期只通知一次） announce overdue tasks"
     )
     sweep.set_defaults(handler=lambda args, settings: asyncio.run(sweep_once(settings)))
+    writes(sweep, "followups.sweep")
 
 
 async def sweep_once(settings: Settings) -> None:
-    """One sweep in its own transaction; the events are published once it commits."""
-    from xieshang.db import migrate
-    from xieshang.db.engine import create_engine, write_session_factory
-    from xieshang.domain.bus import create_bus
-    from xieshang.domain.overdue import run_sweep
+    """One sweep in its own unit of work; the events are published once it commits."""
+    from xieshang.domain import overdue
 
-    await migrate.ensure_at_head(settings.database_url)
-    engine = create_engine(settings.database_url)
-    bus = create_bus(settings, engine)
-    try:
-        count = await run_sweep(write_session_factory(engine), bus)
-    finally:
-        await bus.stop()
-        await engine.dispose()
+    async with unit_of_work(settings, "followups.sweep") as work:
+        count = len(await overdue.sweep_in(work))
     print(f"新逾期的督办任务 {count} 项已通知 announced {count} overdue task(s)")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xieshang.cli.common import subcommands
+from xieshang.cli.common import subcommands, writes
 from xieshang.config import Settings
 
 
@@ -24,10 +24,12 @@ def register(commands: Any) -> None:
         help="安装到此目录（默认取 XIESHANG_GRAPHIQL_DIR，未设置时为 xieshang 包内）",
     )
     install.set_defaults(handler=_install)
+    writes(install, None)
     check = actions.add_parser(
         "check", help="检查文件是否已安装 check that the files are installed"
     )
     check.set_defaults(handler=_check)
+    writes(check, None)
 
 
 def _install(args: argparse.Namespace, settings: Settings) -> None:

@@ -14,10 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xieshang.cli.common import database, subcommands
+from xieshang.cli.common import database, subcommands, unit_of_work, writes
 from xieshang.config import Settings
+from xieshang.domain import county_standards
 from xieshang.engine.registry import RulePlugins
-from xieshang.errors import ConfigError, DatabaseError, XieshangError
+from xieshang.errors import ConfigError, DatabaseError, ValidationFailed, XieshangError
 
 
 def register(commands: Any) -> None:
@@ -28,11 +29,13 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--county", metavar="CODE", help="同时列出此县启用的标准（行政区划代码）")
     listing.set_defaults(handler=_list)
+    writes(listing, None)
     check = actions.add_parser(
         "check",
         help="检查插件和各县的标准配置 check plugins and counties' standards（有问题时退出码 1）",
     )
     check.set_defaults(handler=_check)
+    writes(check, None)
     enable = actions.add_parser("enable", help="为某县启用考核标准 enable a standard for a county")
     enable.add_argument("--county", metavar="CODE", required=True, help="行政区划代码，如 511323")
     enable.add_argument("standard", help="考核标准代码，如 pengan.three-ones")
@@ -44,12 +47,14 @@ def register(commands: Any) -> None:
         help="覆盖标准中的数字，可重复，如 monthly-report.minimum=2",
     )
     enable.set_defaults(handler=_enable)
+    writes(enable, "rules.enable")
     disable = actions.add_parser(
         "disable", help="为某县停用考核标准 disable a standard for a county"
     )
     disable.add_argument("--county", metavar="CODE", required=True, help="行政区划代码")
     disable.add_argument("standard", help="考核标准代码")
     disable.set_defaults(handler=_disable)
+    writes(disable, "rules.disable")
 
     assess = commands.add_parser("assess", help="按考核标准评估 assess a county by a standard")
     assess.add_argument("--county", metavar="CODE", required=True, help="行政区划代码，如 511323")
@@ -63,6 +68,7 @@ def register(commands: Any) -> None:
         "--format", choices=("table", "json", "csv"), default="table", help="输出格式（默认 table）"
     )
     assess.set_defaults(handler=_assess)
+    writes(assess, None)
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> None:
@@ -152,48 +158,34 @@ def _parse_overrides(items: list[str]) -> dict[str, float]:
 
 
 def _enable(args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.domain import county_standards
-
-    async def run() -> list[Any]:
-        rules = RulePlugins.load()
-        async with (
-            database(settings, write=True) as sessions,
-            sessions() as session,
-            session.begin(),
-        ):
-            county = await _county_id(session, args.county)
-            return await county_standards.enable(
-                session, rules, county, args.standard, _parse_overrides(args.override) or None
+    async def run() -> list[str]:
+        async with unit_of_work(settings, "rules.enable") as work:
+            county = await _county_id(work.session, args.county)
+            await county_standards.switch_on(
+                work, county, args.standard, _parse_overrides(args.override) or None
             )
+            return await _codes(work.session, county)
 
-    rows = asyncio.run(_report_user_errors(run()))
-    print(
-        f"已为 {args.county} 启用 {args.standard}；现启用：{', '.join(r.standard_code for r in rows)}"
-    )
+    codes = asyncio.run(_report_user_errors(run()))
+    print(f"已为 {args.county} 启用 {args.standard}；现启用：{', '.join(codes)}")
 
 
 def _disable(args: argparse.Namespace, settings: Settings) -> None:
-    from xieshang.domain import county_standards
+    async def run() -> list[str]:
+        async with unit_of_work(settings, "rules.disable") as work:
+            county = await _county_id(work.session, args.county)
+            await county_standards.switch_off(work, county, args.standard)
+            return await _codes(work.session, county)
 
-    async def run() -> list[Any]:
-        rules = RulePlugins.load()
-        async with (
-            database(settings, write=True) as sessions,
-            sessions() as session,
-            session.begin(),
-        ):
-            county = await _county_id(session, args.county)
-            return await county_standards.disable(session, rules, county, args.standard)
+    codes = asyncio.run(_report_user_errors(run()))
+    print(f"已为 {args.county} 停用 {args.standard}；现启用：{', '.join(codes) or '（无）'}")
 
-    rows = asyncio.run(_report_user_errors(run()))
-    print(
-        f"已为 {args.county} 停用 {args.standard}；现启用：{', '.join(r.standard_code for r in rows) or '（无）'}"
-    )
+
+async def _codes(session: Any, county_id: int) -> list[str]:
+    return [r.standard_code for r in await county_standards.active(session, [county_id])]
 
 
 async def _report_user_errors(work: Any) -> Any:
-    from xieshang.errors import ValidationFailed
-
     try:
         return await work
     except ValidationFailed as exc:

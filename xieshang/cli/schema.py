@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xieshang.cli.common import subcommands
+from xieshang.cli.common import subcommands, writes
 from xieshang.config import Settings
 
 
@@ -17,6 +17,7 @@ def register(commands: Any) -> None:
     printer = actions.add_parser("print", help="输出 SDL print the schema (SDL)")
     printer.add_argument("--output", "-o", metavar="FILE", help="写入文件（默认输出到屏幕）")
     printer.set_defaults(handler=_print)
+    writes(printer, None)
 
 
 def _print(args: argparse.Namespace, settings: Settings) -> None:

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from xieshang import __version__
-from xieshang.cli.common import port, positive_int
+from xieshang.cli.common import port, positive_int, writes
 from xieshang.cli.demo import load_demo
 from xieshang.config import Settings
 
@@ -23,6 +23,7 @@ def register(commands: Any) -> None:
         "--demo", action="store_true", help="启动前迁移数据库并载入演示县 蓬安县（已载入则不变）"
     )
     serve.set_defaults(handler=run)
+    writes(serve, None)  # the server's own changes are its requests' units of work
 
 
 def run(args: argparse.Namespace, settings: Settings) -> None:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xieshang.cli.common import database, integer, subcommands
+from xieshang.cli.common import database, integer, subcommands, unit_of_work, writes
 from xieshang.config import Settings
 from xieshang.errors import XieshangError
 
@@ -42,6 +42,7 @@ def register(commands: Any) -> None:
             help="写入有效的行，报告其余的行 write the valid rows, report the rest",
         )
         action.set_defaults(handler=_import, kind=kind)
+        writes(action, f"import.{kind}")
     tpl = actions.add_parser("template", help="生成带说明的导入模板 write a template")
     tpl.add_argument(
         "template_kind", choices=ROSTERS, metavar="KIND", help="members、platforms 或 studios"
@@ -50,6 +51,7 @@ def register(commands: Any) -> None:
         "-o", "--output", type=Path, metavar="FILE", help="输出文件（默认 KIND-template.xlsx）"
     )
     tpl.set_defaults(handler=_template)
+    writes(tpl, None)
 
     export = commands.add_parser("export", help="导出名册和报表 export rosters and reports")
     export.add_argument(
@@ -69,6 +71,7 @@ def register(commands: Any) -> None:
     export.add_argument("--standard", metavar="CODE", help="assessments：考核标准代码")
     export.add_argument("--period", help="assessments：考核期间，如 2024 或 2024-H1")
     export.set_defaults(handler=_export)
+    writes(export, None)
 
 
 _LABELS = {"members": "委员", "platforms": "协商平台", "studios": "工作室"}
@@ -88,7 +91,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
     kind = spreadsheets.kind_of(args.kind)
     table = spreadsheets.read_table(args.file)
-    result = asyncio.run(_run_import(settings, kind, args, table))
+    try:
+        result = asyncio.run(_run_import(settings, kind, args, table))
+    except spreadsheets.RowsRefused as refused:
+        result = refused.result
     for error in result.errors:
         print(str(error), file=sys.stderr)
     summary = (
@@ -107,35 +113,17 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 async def _run_import(
     settings: Settings, kind: Any, args: argparse.Namespace, table: list[list[Any]]
 ) -> Any:
-    from xieshang.domain import audit, spreadsheets
-    from xieshang.domain.policy import Viewer
+    from xieshang.domain import spreadsheets
     from xieshang.errors import ValidationFailed
 
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            try:
-                county = await spreadsheets.county_by_code(session, args.county)
-            except ValidationFailed as exc:
-                raise XieshangError(exc.errors[0].message, code="NOT_FOUND") from exc
-            result = await spreadsheets.import_rows(
-                session, kind, county.id, table, skip_invalid=args.skip_invalid
-            )
-            if not result.committed:
-                await session.rollback()
-                return result
-            await audit.record(
-                session,
-                audit.event(
-                    Viewer.trusted(),
-                    f"import.{kind.name}",
-                    success=True,
-                    target=args.file.name,
-                    county_id=county.id,
-                    detail=f"created={result.created} updated={result.updated} "
-                    f"unchanged={result.unchanged} invalid_rows={result.rows_with_errors}",
-                ),
-            )
-        return result
+    async with unit_of_work(settings, f"import.{kind.name}", target=args.file.name) as work:
+        try:
+            county = await spreadsheets.county_by_code(work.session, args.county)
+        except ValidationFailed as exc:
+            raise XieshangError(exc.errors[0].message, code="NOT_FOUND") from exc
+        return await spreadsheets.import_rows(
+            work, kind, county.id, table, skip_invalid=args.skip_invalid
+        )
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> None:

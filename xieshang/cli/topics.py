@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from xieshang.cli.common import subcommands
+from xieshang.cli.common import subcommands, unit_of_work, writes
 from xieshang.config import Settings
 
 
@@ -26,34 +26,29 @@ def register(commands: Any) -> None:
     timelines.set_defaults(
         handler=lambda args, settings: asyncio.run(backfill(settings, args.county))
     )
+    writes(timelines, "topics.timelines")
 
 
 async def backfill(settings: Settings, county_code: str | None) -> None:
-    """Reconstruct missing timelines of one county or of all, in one transaction."""
+    """Reconstruct missing timelines of one county or of all, in one unit of work."""
     import sqlalchemy as sa
 
-    from xieshang.db import migrate
     from xieshang.db import models as m
-    from xieshang.db.engine import create_engine, write_session_factory
     from xieshang.domain import topic_history
     from xieshang.errors import XieshangError
 
-    await migrate.ensure_at_head(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with write_session_factory(engine)() as session, session.begin():
-            stmt = sa.select(m.County).order_by(m.County.code)
-            if county_code is not None:
-                stmt = stmt.where(m.County.code == county_code)
-            counties = (await session.scalars(stmt)).all()
-            if county_code is not None and not counties:
-                raise XieshangError(
-                    f"没有行政区划代码为 {county_code} 的县级政协", code="NOT_FOUND"
-                )
-            for county in counties:
-                written = await topic_history.backfill(session, county.id, settings.zone)
-                print(
-                    f"{county.code} {county.name}：补录流程记录 {written} 条 wrote {written} step(s)"
-                )
-    finally:
-        await engine.dispose()
+    async with unit_of_work(settings, "topics.timelines") as work:
+        stmt = sa.select(m.County).order_by(m.County.code)
+        if county_code is not None:
+            stmt = stmt.where(m.County.code == county_code)
+        counties = (await work.session.scalars(stmt)).all()
+        if county_code is not None and not counties:
+            raise XieshangError(f"没有行政区划代码为 {county_code} 的县级政协", code="NOT_FOUND")
+        total = 0
+        for county in counties:
+            written = await topic_history.backfill(work.session, county.id, settings.zone)
+            total += written
+            print(f"{county.code} {county.name}：补录流程记录 {written} 条 wrote {written} step(s)")
+        work.detail = f"steps={total}"
+        if len(counties) == 1:
+            work.concerns(counties[0])

@@ -17,16 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xieshang.cli.common import database, positive_int, subcommands
+from xieshang.cli.common import database, positive_int, subcommands, unit_of_work, writes
 from xieshang.config import Settings
 from xieshang.db import models as m
 from xieshang.db.enums import Role
-from xieshang.domain import accounts, audit
-from xieshang.domain.policy import Viewer
-from xieshang.errors import ConfigError, NotFound, UserError, ValidationFailed
+from xieshang.domain import accounts
+from xieshang.errors import ConfigError, NotFound
 
-#: Who the audit trail names for changes made with the CLI.
-CLI_ORIGIN = audit.Origin(client_address="cli")
 #: Longest lifetime ``xieshang token --minutes`` grants (one day).
 MAX_TOKEN_MINUTES = 24 * 60
 
@@ -57,11 +54,13 @@ def register(commands: Any) -> None:
     add.add_argument("--name", metavar="TEXT", help="显示名称")
     _password_source(add)
     add.set_defaults(handler=lambda args, settings: asyncio.run(add_user(settings, args)))
+    writes(add, "user_add")
 
     passwd = actions.add_parser("passwd", help="重设密码（并使该账号的所有登录失效）")
     passwd.add_argument("username")
     _password_source(passwd)
     passwd.set_defaults(handler=lambda args, settings: asyncio.run(change_password(settings, args)))
+    writes(passwd, "user_passwd")
 
     for name, disabled, text in (
         ("disable", True, "停用账号（立即使其所有令牌失效） disable an account"),
@@ -74,10 +73,12 @@ def register(commands: Any) -> None:
                 set_disabled(settings, args.username, disabled)
             )
         )
+        writes(action, f"user_{name}")
 
     listing = actions.add_parser("list", help="列出账号 list accounts")
     listing.add_argument("--county", metavar="CODE", help="只列出此县的账号")
     listing.set_defaults(handler=lambda args, settings: asyncio.run(list_users(settings, args)))
+    writes(listing, None)
 
     token = commands.add_parser(
         "token", help="为账号签发访问令牌（供脚本和测试使用） print a bearer token"
@@ -90,6 +91,8 @@ def register(commands: Any) -> None:
         help=f"有效期（分钟，默认取 XIESHANG_ACCESS_TOKEN_MINUTES，最长 {MAX_TOKEN_MINUTES}）",
     )
     token.set_defaults(handler=lambda args, settings: asyncio.run(print_token(settings, args)))
+    # Not a change of data, but issuing a credential is audited like one.
+    writes(token, "token_issued")
 
 
 def _role(text: str) -> Role:
@@ -132,102 +135,70 @@ async def _county_id(session: AsyncSession, code: str | None) -> int | None:
     return county_id
 
 
-async def _user(session: AsyncSession, username: str) -> m.User:
-    user = await session.scalar(
-        sa.select(m.User).where(m.User.username == username.strip().lower())
-    )
-    if user is None:
-        raise NotFound(f"没有用户名为 {username} 的账号")
-    return user
-
-
-def _event(action: str, user: m.User, **extra: Any) -> m.AuditEvent:
-    return audit.event(
-        Viewer.trusted(),
-        action,
-        success=True,
-        origin=CLI_ORIGIN,
-        target=f"user:{user.username}",
-        county_id=user.county_id,
-        **extra,
-    )
-
-
 async def add_user(settings: Settings, args: argparse.Namespace) -> None:
     """``users add``: check everything first, then ask for the password, then write."""
     role: Role = args.role
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            county_id = await _county_id(session, args.county)
-            if role is Role.CITY_VIEWER and county_id is not None:
-                raise ConfigError("市级查看者不属于某个县：请用 --grant 指定可查看的县")
-            if role is not Role.CITY_VIEWER and args.grant:
-                raise ConfigError("只有市级查看者（CITY_VIEWER）可以 --grant")
-            granted = tuple(
-                county for county in [await _county_id(session, c) for c in args.grant] if county
-            )
-            member_id = unit_id = None
-            if args.member is not None:
-                member_id = await session.scalar(
-                    sa.select(m.Member.id).where(
-                        m.Member.county_id == county_id, m.Member.code == args.member
-                    )
+    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
+        county_id = await _county_id(session, args.county)
+        if role is Role.CITY_VIEWER and county_id is not None:
+            raise ConfigError("市级查看者不属于某个县：请用 --grant 指定可查看的县")
+        if role is not Role.CITY_VIEWER and args.grant:
+            raise ConfigError("只有市级查看者（CITY_VIEWER）可以 --grant")
+        granted = tuple(
+            county for county in [await _county_id(session, c) for c in args.grant] if county
+        )
+        member_id = unit_id = None
+        if args.member is not None:
+            member_id = await session.scalar(
+                sa.select(m.Member.id).where(
+                    m.Member.county_id == county_id, m.Member.code == args.member
                 )
-                if member_id is None:
-                    raise NotFound(f"本县没有编号为 {args.member} 的委员")
-            if args.unit is not None:
-                unit_id = await session.scalar(
-                    sa.select(m.ResponsibleUnit.id).where(
-                        m.ResponsibleUnit.county_id == county_id,
-                        m.ResponsibleUnit.name == args.unit,
-                    )
-                )
-                if unit_id is None:
-                    raise NotFound(f"本县没有名为 {args.unit} 的承办单位")
-            new = accounts.NewUser(
-                username=args.username,
-                # Checked with a placeholder long enough to pass, so that every other problem
-                # is reported before anyone types a password.
-                password="x" * accounts.MIN_PASSWORD,
-                role=role,
-                county_id=county_id,
-                member_id=member_id,
-                unit_id=unit_id,
-                granted=granted,
-                display_name=args.name,
             )
-            async with session.begin_nested() as trial:
-                await accounts.create_user(session, new)
-                await trial.rollback()
-        password = read_password(args.password_stdin)
-        async with session.begin():
-            user = await accounts.create_user(session, dataclasses.replace(new, password=password))
-            await audit.record(session, _event("user_add", user, detail=f"role={role.value}"))
+            if member_id is None:
+                raise NotFound(f"本县没有编号为 {args.member} 的委员")
+        if args.unit is not None:
+            unit_id = await session.scalar(
+                sa.select(m.ResponsibleUnit.id).where(
+                    m.ResponsibleUnit.county_id == county_id,
+                    m.ResponsibleUnit.name == args.unit,
+                )
+            )
+            if unit_id is None:
+                raise NotFound(f"本县没有名为 {args.unit} 的承办单位")
+        new = accounts.NewUser(
+            username=args.username,
+            # Checked with a placeholder long enough to pass, so that every other problem
+            # is reported before anyone types a password.
+            password="x" * accounts.MIN_PASSWORD,
+            role=role,
+            county_id=county_id,
+            member_id=member_id,
+            unit_id=unit_id,
+            granted=granted,
+            display_name=args.name,
+        )
+        # A dry run (rolled back): every other problem is told before anyone types a password.
+        async with session.begin_nested() as trial:
+            await accounts.create_user(session, new)
+            await trial.rollback()
+    password = read_password(args.password_stdin)
+    async with unit_of_work(settings, "user_add") as work:
+        user = await accounts.add_account(work, dataclasses.replace(new, password=password))
     print(f"已新建账号 {user.username}（{role.label.split()[0]}）")
 
 
 async def change_password(settings: Settings, args: argparse.Namespace) -> None:
-    async with database(settings, write=True) as sessions, sessions() as session:
-        async with session.begin():
-            await _user(session, args.username)
-        password = read_password(args.password_stdin)
-        async with session.begin():
-            user = await _user(session, args.username)
-            await accounts.set_password(session, user, password)
-            await audit.record(session, _event("user_passwd", user))
+    async with database(settings) as sessions, sessions() as session:
+        await accounts.account_named(session, args.username)  # before asking for a password
+    password = read_password(args.password_stdin)
+    async with unit_of_work(settings, "user_passwd") as work:
+        user = await accounts.reset_password(work, args.username, password)
     print(f"已重设 {user.username} 的密码；该账号原有的登录均已失效")
 
 
 async def set_disabled(settings: Settings, username: str, disabled: bool) -> None:
-    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
-        user = await _user(session, username)
-        user.disabled = disabled
-        if disabled:
-            await accounts.revoke_all(session, user.id)
-        else:
-            user.failed_logins = 0
-            user.locked_until = None
-        await audit.record(session, _event("user_disable" if disabled else "user_enable", user))
+    async with unit_of_work(settings, "user_disable" if disabled else "user_enable") as work:
+        user = await accounts.set_disabled(work, username, disabled)
     print(f"已{'停用' if disabled else '启用'}账号 {user.username}")
 
 
@@ -255,13 +226,7 @@ async def print_token(settings: Settings, args: argparse.Namespace) -> None:
     minutes = args.minutes or settings.access_token_minutes
     if minutes > MAX_TOKEN_MINUTES:
         raise ConfigError(f"--minutes 最长 {MAX_TOKEN_MINUTES}（一天），收到 {minutes}")
-    async with database(settings, write=True) as sessions, sessions() as session, session.begin():
-        user = await _user(session, args.user)
-        if user.disabled:
-            raise ValidationFailed([UserError("user", "DISABLED", f"账号 {user.username} 已停用")])
-        token, expires = accounts.access_token(
-            dataclasses.replace(settings, access_token_minutes=minutes), user
-        )
-        await audit.record(session, _event("token_issued", user, detail=f"minutes={minutes}"))
+    async with unit_of_work(settings, "token_issued") as work:
+        token, expires = await accounts.issue_token(work, args.user, minutes)
     print(token)
     print(f"有效至 {expires.astimezone(settings.zone):%Y-%m-%d %H:%M}", file=sys.stderr)

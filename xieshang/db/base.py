@@ -17,6 +17,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from xieshang.db.fields import NEVER, field
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -90,14 +92,26 @@ class Base(DeclarativeBase):
 class Timestamped:
     """``created_at`` / ``updated_at`` in UTC, set by the application."""
 
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=field("创建时间", "created at", write=NEVER)
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, info=field("更新时间", "updated at", write=NEVER)
+    )
 
 
 class Versioned:
     """Optimistic locking: SQLAlchemy bumps ``version`` and refuses stale updates."""
 
-    version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(
+        default=1,
+        info=field(
+            "版本号",
+            "version",
+            "：更新时作为 expectedVersion 传回，用于乐观锁 optimistic locking",
+            write=NEVER,
+        ),
+    )
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
@@ -107,7 +121,12 @@ class Versioned:
 class Archivable:
     """Soft delete: archived rows stay for history and are hidden from lists by default."""
 
-    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    archived_at: Mapped[datetime | None] = mapped_column(
+        default=None,
+        info=field(
+            "归档时间", "archived at", "（未归档为空；归档即软删除 soft delete）", write=NEVER
+        ),
+    )
 
 
 class TenantOwned:
@@ -115,7 +134,11 @@ class TenantOwned:
 
     @declared_attr
     def county_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("counties.id", ondelete="RESTRICT"), index=True)
+        return mapped_column(
+            sa.ForeignKey("counties.id", ondelete="RESTRICT"),
+            index=True,
+            info=field("所属县级政协", "county", write=NEVER),
+        )
 
 
 def tenant_key() -> sa.UniqueConstraint:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from xieshang.config import Settings
 from xieshang.db import models as m
 from xieshang.db.enums import (
     BUILTIN_ACTIVITY_KINDS,
@@ -38,7 +39,10 @@ from xieshang.db.tenant import count_rows, delete_county
 from xieshang.demo import reference as ref
 from xieshang.demo.accounts import create_demo_accounts, delete_demo_accounts
 from xieshang.domain import topic_history
+from xieshang.domain.audit import Origin
 from xieshang.domain.county_standards import apply_defaults
+from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Environment, Work, write
 from xieshang.engine.registry import RulePlugins
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -906,28 +910,41 @@ async def load(
     seed: int = DEFAULT_SEED,
     replace: bool = False,
     rules: RulePlugins | None = None,
+    settings: Settings | None = None,
 ) -> DemoResult:
-    """Load 蓬安县 in one transaction. If it exists, change nothing unless ``replace``.
+    """Load 蓬安县 as one unit of work of the system (audited as ``demo.load``); see :func:`build`."""
+    env = Environment(settings or Settings(), rules or RulePlugins.load())
+    async with write(
+        sessions, Viewer.trusted(), "demo.load", env, origin=Origin(client_address="cli")
+    ) as work:
+        return await build(work, seed=seed, replace=replace)
+
+
+async def build(work: Work, *, seed: int = DEFAULT_SEED, replace: bool = False) -> DemoResult:
+    """Build 蓬安县 in ``work``. If it exists, change nothing unless ``replace``.
 
     Running it twice is harmless: the second run reports ``created=False``. The county's
     standards are 蓬安's own (those of them installed).
     """
-    async with sessions() as session, session.begin():
-        existing = await session.scalar(
-            sa.select(m.County).where(m.County.code == ref.COUNTY["code"])
-        )
-        if existing is not None and not replace:
-            return DemoResult(False, existing.id, await count_rows(session, existing.id))
-        if existing is not None:
-            await delete_demo_accounts(session, existing.id)
-            await delete_county(session, existing.id)
-        builder = _Builder(session, seed)
-        county_id = await builder.run()
-        # The demo's topics were written with their final status: give each its timeline.
-        await topic_history.backfill(session, county_id, ZONE)
-        await apply_defaults(session, rules or RulePlugins.load(), county_id, STANDARDS)
-        await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
-        # Thousands of rows just arrived: refresh the planner's statistics, or a fresh PostgreSQL
-        # database plans long joins (statistics, the supervision board) as if tables were empty.
-        await session.execute(sa.text("ANALYZE"))
-        return DemoResult(True, county_id, await count_rows(session, county_id))
+    session = work.session
+    existing = await session.scalar(sa.select(m.County).where(m.County.code == ref.COUNTY["code"]))
+    if existing is not None and not replace:
+        work.concerns(existing)
+        work.nothing_changed()
+        return DemoResult(False, existing.id, await count_rows(session, existing.id))
+    if existing is not None:
+        await delete_demo_accounts(session, existing.id)
+        await delete_county(session, existing.id)
+    builder = _Builder(session, seed)
+    county_id = await builder.run()
+    # The demo's topics were written with their final status: give each its timeline.
+    await topic_history.backfill(session, county_id, ZONE)
+    await apply_defaults(session, work.env.rule_plugins, county_id, STANDARDS)
+    await create_demo_accounts(session, county_id, builder.units[ref.WATER_SUPPLY["unit"]].id)
+    # Thousands of rows just arrived: refresh the planner's statistics, or a fresh PostgreSQL
+    # database plans long joins (statistics, the supervision board) as if tables were empty.
+    await session.execute(sa.text("ANALYZE"))
+    county = await session.get(m.County, county_id)
+    work.concerns(county)
+    work.detail = f"seed={seed} replace={replace}"
+    return DemoResult(True, county_id, await count_rows(session, county_id))

@@ -18,7 +18,7 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,7 +31,8 @@ from xieshang.db import models as m
 from xieshang.db.base import utcnow
 from xieshang.db.enums import Role
 from xieshang.domain.policy import Viewer
-from xieshang.errors import UserError, ValidationFailed, XieshangError
+from xieshang.domain.unit_of_work import Work
+from xieshang.errors import NotFound, UserError, ValidationFailed, XieshangError
 
 ISSUER = "xieshang"
 AUDIENCE = "xieshang-api"
@@ -377,3 +378,115 @@ async def viewer_from_token(session: AsyncSession, settings: Settings, token: st
     if user is None or user.disabled:
         raise AuthError("账号不存在或已停用")
     return await viewer_of(session, user)
+
+
+# -- operations: signing in and out, and the operator's account work (each a unit of work) ----
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A successful sign-in or refresh: the account and its new tokens."""
+
+    user: m.User
+    tokens: Tokens
+
+
+async def sign_in(work: Work, username: str, password: str) -> SignedIn | LoginFailed:
+    """``login``: tokens for the right password, or the refusal — which is recorded as
+    ``login_failed`` against the typed name and the account's county, and commits the counted
+    failure (the fifth in a row locks the account) in the same transaction."""
+    try:
+        user = await authenticate(work.session, username, password)
+    except LoginFailed as exc:
+        account = await work.session.scalar(
+            sa.select(m.User).where(m.User.username == username.strip().lower())
+        )
+        if account is not None and exc.code == "BAD_CREDENTIALS":
+            count_failure(account)
+            await work.session.flush()
+        typed = username[:50]
+        work.refuse(
+            exc.code,
+            action="login_failed",
+            target=typed,
+            viewer=Viewer(username=typed),
+            county_id=account.county_id if account is not None else None,
+        )
+        return exc
+    work.account, work.county_id = user, user.county_id
+    return SignedIn(user, await issue_tokens(work.session, work.env.settings, user))
+
+
+async def refresh_session(work: Work, token: str) -> SignedIn | AuthError:
+    """``refreshToken``: a new pair for a valid refresh token. A token presented twice ends
+    every session of its account (it was stolen or leaked), committed with the refusal."""
+    try:
+        user, tokens = await refresh(work.session, work.env.settings, token)
+    except AuthError as exc:
+        if isinstance(exc, TokenReused):
+            await revoke_all(work.session, exc.user_id)
+        work.refuse(exc.code, action="refresh_failed")
+        return exc
+    work.action, work.account, work.county_id = "refresh", user, user.county_id
+    return SignedIn(user, tokens)
+
+
+async def sign_out(work: Work, token: str) -> m.User | None:
+    """``logout``: revoke a refresh token (idempotent); the account it belonged to, if any."""
+    user = await logout(work.session, token)
+    if user is None:
+        work.refuse("UNKNOWN_TOKEN")
+    else:
+        work.account, work.county_id = user, user.county_id
+    return user
+
+
+async def account_named(session: AsyncSession, username: str) -> m.User:
+    """The account called ``username``; NOT_FOUND otherwise."""
+    user = await session.scalar(
+        sa.select(m.User).where(m.User.username == username.strip().lower())
+    )
+    if user is None:
+        raise NotFound(f"没有用户名为 {username} 的账号")
+    return user
+
+
+def _concerns(work: Work, user: m.User, detail: str | None = None) -> None:
+    work.target, work.county_id, work.detail = f"user:{user.username}", user.county_id, detail
+
+
+async def add_account(work: Work, new: NewUser) -> m.User:
+    """Add an account (the operator's ``users add``)."""
+    user = await create_user(work.session, new)
+    _concerns(work, user, f"role={new.role.value}")
+    return user
+
+
+async def reset_password(work: Work, username: str, password: str) -> m.User:
+    """Set a new password; every session of the account ends."""
+    user = await account_named(work.session, username)
+    await set_password(work.session, user, password)
+    _concerns(work, user)
+    return user
+
+
+async def set_disabled(work: Work, username: str, disabled: bool) -> m.User:
+    """Disable an account (its sessions end at once) or enable it again (lock-out cleared)."""
+    user = await account_named(work.session, username)
+    user.disabled = disabled
+    if disabled:
+        await revoke_all(work.session, user.id)
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+    _concerns(work, user)
+    return user
+
+
+async def issue_token(work: Work, username: str, minutes: int) -> tuple[str, datetime]:
+    """An access token of ``minutes`` for an account (the operator's ``token``, for scripts)."""
+    user = await account_named(work.session, username)
+    if user.disabled:
+        raise ValidationFailed([UserError("user", "DISABLED", f"账号 {user.username} 已停用")])
+    _concerns(work, user, f"minutes={minutes}")
+    return access_token(replace(work.env.settings, access_token_minutes=minutes), user)

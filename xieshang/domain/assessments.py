@@ -1,18 +1,20 @@
-"""Assessing counties by the standards each has switched on.
+"""Assessing counties by the standards each has switched on, and summing the results up.
 
 A standard is evaluated for every county that uses it, counties with the same overrides
 together (one bulk evaluation per group). A county whose configured standard is no longer
 installed, or whose plugin declared it wrongly, gets an ERROR result per subject that names the
-problem — the rest of the request goes on.
+problem — the rest of the request goes on. :func:`summarise` counts a standard's results in a
+county (per status, and per office for studio standards).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +26,7 @@ from xieshang.engine.registry import RulePlugins
 from xieshang.engine.run import AssessmentRun
 from xieshang.rules.periods import Period
 from xieshang.rules.results import Assessment
-from xieshang.rules.standards import Standard, Status, SubjectKind, with_overrides
+from xieshang.rules.standards import OverrideError, Standard, Status, SubjectKind, with_overrides
 
 #: Told the run time of every assessment (standard code, seconds): the web layer points it at
 #: the application's metrics for each request, so the domain needs no metrics of its own.
@@ -83,7 +85,16 @@ async def _assess(
                 session, code, configured[code].subject_kind, counties, period, why
             )
             continue
-        standards = _effective(rules, code, configured)
+        try:
+            standards = _effective(rules, code, configured)
+        except OverrideError as exc:
+            # Overrides stored before the plugin changed its standard (a criterion renamed or
+            # gone): these counties see ERROR, the others their results.
+            why = f"本县对考核标准的参数覆盖已不适用：{exc}（请重新设置参数覆盖）"
+            results += await _errors(
+                session, code, configured[code].subject_kind, counties, period, why
+            )
+            continue
         results += await AssessmentRun(session, standards, counties, period, now).assess(code)
     return results
 
@@ -143,3 +154,77 @@ async def _errors(
         )
         for f in facts.subjects.values()
     ]
+
+
+# -- summaries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeShare:
+    """How many of an office's studios meet a standard (office None: studios without one)."""
+
+    office_id: int | None
+    total: int
+    met: int
+
+
+@dataclass(frozen=True)
+class StandardSummary:
+    """One standard's results in one county: counts per status, the share met, by office."""
+
+    standard: str
+    title: str
+    subject_kind: SubjectKind
+    total: int
+    met: int
+    not_met: int
+    in_progress: int
+    not_applicable: int
+    error: int
+    #: Met ÷ the subjects that could be assessed (NOT_APPLICABLE ones do not count); None when
+    #: there are none.
+    met_share: float | None
+    #: For studio standards: per office the studios are linked to (offices in id order, the
+    #: studios without an office last).
+    by_office: list[OfficeShare]
+
+
+def summarise(
+    rules: RulePlugins,
+    code: str,
+    subject_kind: SubjectKind,
+    results: Sequence[Assessment],
+    studio_offices: Mapping[int, int | None] | None = None,
+) -> StandardSummary:
+    """The summary of standard ``code``'s ``results`` in one county.
+
+    ``studio_offices`` (studio id → office id) is needed for a studio standard's ``by_office``;
+    without it, or for other standards, ``by_office`` is empty.
+    """
+    counts = Counter(a.status for a in results)
+    counted = len(results) - counts[Status.NOT_APPLICABLE]
+    by_office: list[OfficeShare] = []
+    if subject_kind is SubjectKind.STUDIO and studio_offices is not None:
+        per_office: dict[int | None, list[Assessment]] = defaultdict(list)
+        for result in results:
+            per_office[studio_offices.get(result.subject.id)].append(result)
+        by_office = [
+            OfficeShare(office, len(items), sum(1 for a in items if a.status is Status.MET))
+            for office, items in sorted(
+                per_office.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)
+            )
+        ]
+    standard = rules.standards.get(code)
+    return StandardSummary(
+        standard=code,
+        title=standard.title if standard else code,
+        subject_kind=subject_kind,
+        total=len(results),
+        met=counts[Status.MET],
+        not_met=counts[Status.NOT_MET],
+        in_progress=counts[Status.IN_PROGRESS],
+        not_applicable=counts[Status.NOT_APPLICABLE],
+        error=counts[Status.ERROR],
+        met_share=round(counts[Status.MET] / counted, 4) if counted else None,
+        by_office=by_office,
+    )

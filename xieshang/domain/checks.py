@@ -7,14 +7,13 @@ that is wrong with its input at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
 
-from xieshang.domain.labels import camel, label
+from xieshang.domain.labels import label
 from xieshang.errors import UserError, ValidationFailed
 
 #: Longest text accepted for unbounded (TEXT) columns.
@@ -27,19 +26,20 @@ MANAGED = {"id", "county_id", "version", "created_at", "updated_at", "archived_a
 class Checker:
     """Collects :class:`UserError` s; ``raise_if_any`` ends the operation when there are some."""
 
-    def __init__(self, labels: Mapping[str, str] | None = None) -> None:
+    def __init__(self, model: type[Any] | None = None) -> None:
         self.errors: list[UserError] = []
-        self.labels = labels or {}
+        self.model = model
 
     def label(self, field: str) -> str:
-        """The Chinese name of ``field`` for this entity (e.g. 姓名 rather than 名称)."""
-        return self.labels.get(field) or label(field)
+        """The Chinese name of ``field`` of this model (姓名 for a member's name)."""
+        return label(self.model, field)
 
     def fail(self, field: str | None, code: str, message: str) -> None:
-        self.errors.append(UserError(camel(field) if field else None, code, message))
+        """Note a problem with model field ``field`` (None: with the input as a whole)."""
+        self.errors.append(UserError(field, code, message))
 
     def has(self, field: str) -> bool:
-        return any(e.field == camel(field) for e in self.errors)
+        return any(e.field == field for e in self.errors)
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
 from xieshang.db.enums import ConsultationStatus, TopicStatus
-from xieshang.domain import topic_workflow
+from xieshang.domain import crud, topic_workflow
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.links import LinkKind
 from xieshang.domain.policy import Viewer
-from xieshang.domain.supervision import topic_of_outcome
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError, ValidationFailed
 
 #: Topic statuses at which consultations may be scheduled (a key topic, or one already under way).
@@ -107,7 +110,7 @@ async def consultation_saved(
 
 async def outcome_reported(session: AsyncSession, outcome: models.Outcome, viewer: Viewer) -> None:
     """An outcome reported moves its topic to OUTCOME_REPORTED (once)."""
-    topic = await topic_of_outcome(session, outcome.id)
+    topic = await topic_workflow.topic_of_outcome(session, outcome.id)
     await topic_workflow.advance(
         session, topic, TopicStatus.OUTCOME_REPORTED, viewer, f"报送协商成果：{outcome.title}"
     )
@@ -115,22 +118,33 @@ async def outcome_reported(session: AsyncSession, outcome: models.Outcome, viewe
 
 async def task_assigned(session: AsyncSession, task: models.FollowUp, viewer: Viewer) -> None:
     """Assigning a follow-up task puts the topic in implementation; a closed topic takes none."""
-    topic = await topic_of_outcome(session, task.outcome_id)
+    topic = await topic_workflow.topic_of_outcome(session, task.outcome_id)
     if topic.status is TopicStatus.CLOSED:
         raise ValidationFailed(
-            [UserError("outcomeId", "INVALID_STATE", "该成果所属议题已办结，不能再交办任务")]
+            [UserError("outcome_id", "INVALID_STATE", "该成果所属议题已办结，不能再交办任务")]
         )
     await topic_workflow.advance(
         session, topic, TopicStatus.IN_IMPLEMENTATION, viewer, f"交办督办任务：{task.task[:50]}"
     )
 
 
+async def _scheduled(work: Work, row: models.Consultation, _values: dict[str, Any]) -> None:
+    await consultation_saved(work.session, row, work.viewer, created=True, status_changed=False)
+
+
+async def _changed(work: Work, row: models.Consultation, changes: dict[str, Any]) -> None:
+    await consultation_saved(
+        work.session, row, work.viewer, created=False, status_changed="status" in changes
+    )
+
+
 CONSULTATION = Entity(
     models.Consultation,
     "协商活动",
-    references={"topic_id": models.Topic, "platform_id": models.Platform},
     county_from="topic_id",
     checks=_check_consultation,
+    after_create=_scheduled,
+    after_update=_changed,
 )
 
 
@@ -148,12 +162,16 @@ async def _check_outcome(change: Change) -> None:
         )
 
 
+async def _reported(work: Work, row: models.Outcome, _values: dict[str, Any]) -> None:
+    await outcome_reported(work.session, row, work.viewer)
+
+
 OUTCOME = Entity(
     models.Outcome,
     "协商成果",
-    references={"consultation_id": models.Consultation},
     county_from="consultation_id",
     checks=_check_outcome,
+    after_create=_reported,
 )
 
 
@@ -166,16 +184,20 @@ async def _check_instruction(change: Change) -> None:
 
 
 INSTRUCTION_ON_OUTCOME = Entity(
-    models.Instruction,
-    "领导批示",
-    references={"outcome_id": models.Outcome, "opinion_report_id": models.OpinionReport},
-    county_from="outcome_id",
-    checks=_check_instruction,
+    models.Instruction, "领导批示", county_from="outcome_id", checks=_check_instruction
 )
 INSTRUCTION_ON_REPORT = Entity(
-    models.Instruction,
-    "领导批示",
-    references={"outcome_id": models.Outcome, "opinion_report_id": models.OpinionReport},
-    county_from="opinion_report_id",
-    checks=_check_instruction,
+    models.Instruction, "领导批示", county_from="opinion_report_id", checks=_check_instruction
 )
+
+
+async def create_instruction(work: Work, values: dict[str, Any]) -> models.Instruction:
+    """A leader's instruction on an outcome or on an opinion report (its county from either)."""
+    on_report = values.get("opinion_report_id") is not None and values.get("outcome_id") is None
+    entity = INSTRUCTION_ON_REPORT if on_report else INSTRUCTION_ON_OUTCOME
+    row: models.Instruction = await crud.create(work, entity, values)
+    return row
+
+
+#: Members invited to a consultation, with their attendance (出席、请假、缺席).
+ATTENDANCE = LinkKind(models.ConsultationAttendance, CONSULTATION, "consultation_id", "受邀委员")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
-from xieshang.domain.crud import allowed_county
+from xieshang.domain.unit_of_work import Work, within
 from xieshang.engine.registry import RulePlugins
 from xieshang.errors import UserError, ValidationFailed
 from xieshang.rules.standards import OverrideError, Standard, with_overrides
@@ -64,11 +64,8 @@ async def set_standards(
                     f"standards.{index}.overrides", "INVALID_OVERRIDE", f"参数覆盖无效：{exc}"
                 )
             )
-    allowed = allowed_county(session)
-    if (allowed is not True and allowed != county_id) or await session.get(
-        m.County, county_id
-    ) is None:
-        problems.append(UserError("countyId", "NOT_FOUND", "所选县级政协不存在"))
+    if not within(session, county_id) or await session.get(m.County, county_id) is None:
+        problems.append(UserError("county_id", "NOT_FOUND", "所选县级政协不存在"))
     if problems:
         raise ValidationFailed(problems)
     await session.execute(
@@ -109,8 +106,7 @@ async def disable(
     session: AsyncSession, rules: RulePlugins, county_id: int, code: str
 ) -> list[m.CountyStandard]:
     """Switch ``code`` off for a county; an error if it was not on."""
-    allowed = allowed_county(session)
-    current = await active(session, [county_id]) if allowed is True or allowed == county_id else []
+    current = await active(session, [county_id]) if within(session, county_id) else []
     if code not in {r.standard_code for r in current}:
         raise ValidationFailed([UserError("standard", "NOT_FOUND", f"本县未启用考核标准 {code}")])
     await session.execute(
@@ -130,3 +126,35 @@ async def apply_defaults(
         (code, {}) for code in defaults if code in rules.standards
     ]
     await set_standards(session, rules, county_id, entries)
+
+
+# -- the operations (GraphQL mutations and `xieshang rules enable|disable` both call these) ----
+
+
+async def replace(
+    work: Work, county_id: int, entries: Sequence[tuple[str, Mapping[str, Any]]]
+) -> m.County:
+    """Set a county's whole list of standards; returns the county."""
+    await set_standards(work.session, work.env.rule_plugins, county_id, entries)
+    return await _county(work, county_id)
+
+
+async def switch_on(
+    work: Work, county_id: int, code: str, overrides: Mapping[str, Any] | None = None
+) -> m.County:
+    """Switch standard ``code`` on for a county, or change its overrides; returns the county."""
+    await enable(work.session, work.env.rule_plugins, county_id, code, overrides)
+    return await _county(work, county_id)
+
+
+async def switch_off(work: Work, county_id: int, code: str) -> m.County:
+    """Switch standard ``code`` off for a county; returns the county."""
+    await disable(work.session, work.env.rule_plugins, county_id, code)
+    return await _county(work, county_id)
+
+
+async def _county(work: Work, county_id: int) -> m.County:
+    county = await work.session.get(m.County, county_id)
+    assert county is not None  # checked by the operation
+    work.concerns(county)
+    return county

@@ -1,16 +1,20 @@
 """Create, update and archive any entity, with every check in one place.
 
-Each entity declares an :class:`Entity`: its model, its Chinese name, which input fields refer
-to other rows, where its county comes from, and its own rules. The operations here then do the
-rest in the caller's transaction: clean the input against the columns, resolve and check every
-reference (exists, same county, not archived), check optimistic-lock versions and uniqueness,
-run the entity's rules — collecting every problem — and write only when there is none.
+Each entity declares an :class:`Entity`: its model, its Chinese name, where its county comes
+from, its own checks and what follows a write (a studio's lead becomes a member, a new topic is
+screened …). Which input fields refer to other rows is derived from the model's foreign keys.
+The operations here then do the rest in the caller's unit of work
+(:mod:`xieshang.domain.unit_of_work`): clean the input against the columns, resolve and check
+every reference (exists, same county, not archived), check optimistic-lock versions and
+uniqueness, run the entity's checks — collecting every problem — and write only when there is
+none. Every path that writes an entity (GraphQL, spreadsheets, the CLI) calls these.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,26 +22,37 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from xieshang.db.base import utcnow
+from xieshang.db.base import Base, utcnow
 from xieshang.db.models import County
 from xieshang.domain.checks import Checker
-from xieshang.domain.labels import camel
+from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Environment, Work, county_of, within
 from xieshang.errors import UserError, ValidationFailed
 
 
 @dataclass
 class Change:
-    """What an entity's rules see: the values after the change, and what it changes."""
+    """What an entity's checks see: the values after the change, and what it changes."""
 
-    session: AsyncSession
+    work: Work
     checker: Checker
     county_id: int | None
     values: dict[str, Any]
     changes: dict[str, Any]
     row: Any | None
     refs: dict[str, Any]
-    #: What the caller runs in (the request context: settings, installed rules); may be None.
-    env: Any = None
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.work.session
+
+    @property
+    def env(self) -> Environment:
+        return self.work.env
+
+    @property
+    def viewer(self) -> Viewer:
+        return self.work.viewer
 
     @property
     def creating(self) -> bool:
@@ -47,7 +62,10 @@ class Change:
         return any(f in self.changes for f in fields)
 
 
+#: An entity's own checks, run after the common ones (ranges, dates, states).
 Checks = Callable[[Change], Awaitable[None]]
+#: What follows a write of a row (``work``, the row, the values given).
+AfterWrite = Callable[[Work, Any, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -57,19 +75,30 @@ class Entity:
     model: Any
     #: Chinese name for messages, e.g. 委员.
     label: str
-    #: Input field → model of the row it refers to (values are primary keys).
-    references: Mapping[str, Any] = field(default_factory=dict)
     #: For rows that belong to a parent: the reference whose row gives the county.
     county_from: str | None = None
-    #: The entity's own rules (ranges, dates, states), run after the common checks.
+    #: The entity's own checks (ranges, dates, states), run after the common ones.
     checks: Checks | None = None
+    #: What follows creating a row, changing one, and either (in the same unit of work).
+    after_create: AfterWrite | None = None
+    after_update: AfterWrite | None = None
+    after_write: AfterWrite | None = None
     #: False only for the tenant itself (County), which belongs to no county.
     owned: bool = True
-    #: Field names that differ from the common ones in :mod:`xieshang.domain.labels`.
-    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _ENTITIES[self.model] = self
+        _ENTITIES.setdefault(self.model, self)
+
+    @property
+    def references(self) -> dict[str, Any]:
+        """Column → model of the row it refers to, from the model's foreign keys (the tenant
+        key ``county_id`` left out)."""
+        return references_of(self.model)
+
+    @property
+    def name(self) -> str:
+        """The entity's name in operation names (``createMember``): the model's class name."""
+        return str(self.model.__name__)
 
 
 _ENTITIES: dict[Any, Entity] = {}
@@ -80,57 +109,39 @@ def entity_for(model: Any) -> Entity | None:
     return _ENTITIES.get(model)
 
 
+_REFERENCES: dict[Any, dict[str, Any]] = {}
+
+
+def references_of(model: Any) -> dict[str, Any]:
+    """Column → referenced model for every foreign key of ``model`` but the tenant key, in the
+    table's column order."""
+    found = _REFERENCES.get(model)
+    if found is None:
+        by_table = {
+            typing.cast(sa.Table, mapper.local_table).name: mapper.class_
+            for mapper in Base.registry.mappers
+        }
+        table: sa.Table = model.__table__
+        referred: dict[str, Any] = {}
+        # foreign_key_constraints is a set: its order differs between runs.
+        for constraint in table.foreign_key_constraints:
+            columns = [c.name for c in constraint.columns if c.name != "county_id"]
+            if len(columns) == 1:
+                referred[columns[0]] = by_table[constraint.referred_table.name]
+        found = {c.name: referred[c.name] for c in table.columns if c.name in referred}
+        _REFERENCES[model] = found
+    return found
+
+
 def _not_found(entity_label: str, field_name: str | None = "id") -> UserError:
-    return UserError(_camel(field_name), "NOT_FOUND", f"所选{entity_label}不存在")
+    return UserError(field_name, "NOT_FOUND", f"所选{entity_label}不存在")
 
 
-def _camel(name: str | None) -> str | None:
-    return camel(name) if name else None
-
-
-#: ``session.info`` key of the only county a write transaction may touch (see :func:`restrict`).
-COUNTY_KEY = "xieshang_writable_county"
-
-
-def restrict(session: AsyncSession, county_id: int | None) -> None:
-    """Let this transaction change rows of ``county_id`` only.
-
-    Rows of other counties are reported NOT_FOUND when loaded for a change, and — whatever code
-    path wrote them — refused when flushed: the check runs on every object the session writes.
-    """
-    session.info[COUNTY_KEY] = county_id
-    sa.event.listen(session.sync_session, "before_flush", _guard_flush)
-
-
-def allowed_county(session: AsyncSession) -> int | bool | None:
-    """The county this transaction may change; ``True`` when unrestricted."""
-    return session.info.get(COUNTY_KEY, True)  # type: ignore[no-any-return]
-
-
-def _county_of(row: Any) -> int | None:
-    return row.id if isinstance(row, County) else getattr(row, "county_id", None)
-
-
-def _guard_flush(session: Any, _context: Any, _instances: Any) -> None:
-    allowed = session.info.get(COUNTY_KEY, True)
-    if allowed is True:
-        return
-    for row in (*session.new, *session.dirty, *session.deleted):
-        county = _county_of(row)
-        if county is not None and county != allowed:
-            raise ValidationFailed([UserError(None, "NOT_FOUND", "所选对象不存在")])
-
-
-def _within(session: AsyncSession, county_id: int | None) -> bool:
-    allowed = allowed_county(session)
-    return allowed is True or (county_id is not None and county_id == allowed)
-
-
-async def load_for_update(session: AsyncSession, entity: Entity, pk: int) -> Any:
-    """The row ``pk`` of ``entity``, locked for this transaction; NOT_FOUND otherwise (also for
-    rows of a county this transaction may not change)."""
-    row = await session.get(entity.model, pk, with_for_update=True)
-    if row is None or not _within(session, _county_of(row)):
+async def load_for_update(work: Work, entity: Entity, pk: int) -> Any:
+    """The row ``pk`` of ``entity``, locked for this unit of work; NOT_FOUND otherwise (also for
+    rows of a county this unit of work may not change)."""
+    row = await work.session.get(entity.model, pk, with_for_update=True)
+    if row is None or not within(work.session, county_of(row)):
         raise ValidationFailed([_not_found(entity.label)])
     return row
 
@@ -141,7 +152,7 @@ def check_version(entity: Entity, row: Any, expected_version: int) -> None:
         raise ValidationFailed(
             [
                 UserError(
-                    "expectedVersion",
+                    "expected_version",
                     "STALE_VERSION",
                     f"该{entity.label}已被他人修改（当前版本 {row.version}，你修改的是版本"
                     f" {expected_version}），请刷新后重试",
@@ -234,7 +245,7 @@ async def _flush(session: AsyncSession, entity: Entity) -> None:
         raise ValidationFailed(
             [
                 UserError(
-                    "expectedVersion",
+                    "expected_version",
                     "STALE_VERSION",
                     f"该{entity.label}已被他人修改，请刷新后重试",
                 )
@@ -248,15 +259,15 @@ async def _flush(session: AsyncSession, entity: Entity) -> None:
 
 
 async def create(
-    session: AsyncSession,
-    entity: Entity,
-    values: dict[str, Any],
-    *,
-    county_id: int | None = None,
-    env: Any = None,
+    work: Work, entity: Entity, values: dict[str, Any], *, county_id: int | None = None
 ) -> Any:
-    """Insert a row of ``entity`` from ``values``; :class:`ValidationFailed` lists every problem."""
-    checker = Checker(entity.labels)
+    """Insert a row of ``entity`` from ``values``; :class:`ValidationFailed` lists every problem.
+
+    ``county_id`` names the county of a row that belongs to one directly; a row that belongs to
+    a parent (``Entity.county_from``) takes the parent's.
+    """
+    session = work.session
+    checker = Checker(entity.model)
     values = checker.columns(entity.model, values, creating=True)
     if not entity.owned:
         pass
@@ -264,19 +275,19 @@ async def create(
         parent_pk = values.get(entity.county_from)
         parent_model = entity.references[entity.county_from]
         parent = await session.get(parent_model, parent_pk) if parent_pk is not None else None
-        if parent is None or not _within(session, parent.county_id):
+        if parent is None or not within(session, parent.county_id):
             checker.fail(entity.county_from, "NOT_FOUND", f"所选{_model_label(parent_model)}不存在")
             raise ValidationFailed(checker.errors)
         county_id = parent.county_id
     elif (
         county_id is None
-        or not _within(session, county_id)
+        or not within(session, county_id)
         or await session.get(County, county_id) is None
     ):
         checker.fail("county_id", "NOT_FOUND", "所选县级政协不存在")
         checker.raise_if_any()
     refs = await _references(session, entity, values, checker, county_id)
-    change = Change(session, checker, county_id, dict(values), dict(values), None, refs, env)
+    change = Change(work, checker, county_id, dict(values), dict(values), None, refs)
     if entity.checks is not None:
         await entity.checks(change)
     await _unique(session, entity, change, checker)
@@ -285,31 +296,34 @@ async def create(
     row = entity.model(**extra, **change.values)
     session.add(row)
     await _flush(session, entity)
+    for hook in (entity.after_create, entity.after_write):
+        if hook is not None:
+            await hook(work, row, values)
     return row
 
 
 async def update(
-    session: AsyncSession,
+    work: Work,
     entity: Entity,
     pk: int,
     expected_version: int,
     changes: dict[str, Any],
     *,
     county_id: int | None = None,
-    env: Any = None,
 ) -> Any:
     """Change some fields of row ``pk``; refused when stale, archived or invalid."""
-    row = await load_for_update(session, entity, pk)
+    session = work.session
+    row = await load_for_update(work, entity, pk)
     if county_id is not None and getattr(row, "county_id", county_id) != county_id:
         raise ValidationFailed([_not_found(entity.label)])
     check_not_archived(entity, row)
     check_version(entity, row, expected_version)
     row_county = getattr(row, "county_id", None)
-    checker = Checker(entity.labels)
+    checker = Checker(entity.model)
     changes = checker.columns(entity.model, changes, creating=False)
     refs = await _references(session, entity, changes, checker, row_county)
     current = {c.key: getattr(row, c.key) for c in sa.inspect(entity.model).column_attrs}
-    change = Change(session, checker, row_county, current | changes, changes, row, refs, env)
+    change = Change(work, checker, row_county, current | changes, changes, row, refs)
     if entity.checks is not None:
         await entity.checks(change)
     await _unique(session, entity, change, checker)
@@ -317,32 +331,26 @@ async def update(
     for name, value in change.changes.items():
         setattr(row, name, value)
     await _flush(session, entity)
+    for hook in (entity.after_update, entity.after_write):
+        if hook is not None:
+            await hook(work, row, changes)
     return row
 
 
-async def archive(
-    session: AsyncSession,
-    entity: Entity,
-    pk: int,
-    expected_version: int,
-    *,
-    county_id: int | None = None,
-) -> Any:
+async def archive(work: Work, entity: Entity, pk: int, expected_version: int) -> Any:
     """Soft-delete row ``pk``: it keeps its history and disappears from lists by default."""
-    row = await load_for_update(session, entity, pk)
-    if county_id is not None and row.county_id != county_id:
-        raise ValidationFailed([_not_found(entity.label)])
+    row = await load_for_update(work, entity, pk)
     check_not_archived(entity, row)
     check_version(entity, row, expected_version)
     row.archived_at = utcnow()
-    await _flush(session, entity)
+    await _flush(work.session, entity)
     return row
 
 
-async def delete(session: AsyncSession, entity: Entity, pk: int, expected_version: int) -> Any:
+async def delete(work: Work, entity: Entity, pk: int, expected_version: int) -> Any:
     """Hard-delete a dependent row (a selection round, an instruction) that has no history of its own."""
-    row = await load_for_update(session, entity, pk)
+    row = await load_for_update(work, entity, pk)
     check_version(entity, row, expected_version)
-    await session.delete(row)
-    await _flush(session, entity)
+    await work.session.delete(row)
+    await _flush(work.session, entity)
     return row

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xieshang.db import models
 from xieshang.db.base import utcnow
 from xieshang.db.enums import EvaluationChannel, Role, Satisfaction
-from xieshang.domain import crud, events
+from xieshang.domain import crud, events, policy
 from xieshang.domain.calendar import local_date
 from xieshang.domain.follow_up import EVALUATION
-from xieshang.domain.policy import Viewer
+from xieshang.domain.labels import label
+from xieshang.domain.unit_of_work import Work, restrict
 from xieshang.errors import UserError, ValidationFailed
 
 #: How long an invitation stays valid when the office does not say (days), and the bounds.
@@ -70,7 +71,6 @@ def invitation_status(invitation: models.EvaluationInvitation, now: datetime) ->
 INVITATION = crud.Entity(
     models.EvaluationInvitation,
     "评价邀请",
-    references={"outcome_id": models.Outcome},
     county_from="outcome_id",
 )
 
@@ -84,22 +84,22 @@ class IssuedInvitation:
 
 
 async def create_invitation(
-    session: AsyncSession,
+    work: Work,
     *,
     outcome_id: int,
     resident_name: str,
     resident_role: str | None = None,
     resident_contact: str | None = None,
     valid_days: int = DEFAULT_VALID_DAYS,
-    created_by: str | None = None,
     now: datetime | None = None,
 ) -> IssuedInvitation:
-    """Invite a resident to evaluate an outcome; the returned token is never stored."""
+    """Invite a resident to evaluate an outcome (signed with the viewer's account name); the
+    returned token is never stored."""
     if not MIN_VALID_DAYS <= valid_days <= MAX_VALID_DAYS:
         raise ValidationFailed(
             [
                 UserError(
-                    "validDays",
+                    "valid_days",
                     "OUT_OF_RANGE",
                     f"有效天数应在 {MIN_VALID_DAYS} 到 {MAX_VALID_DAYS} 天之间",
                 )
@@ -113,28 +113,26 @@ async def create_invitation(
         "resident_role": resident_role,
         "resident_contact": resident_contact,
         "token_hash": hash_token(token),
-        "created_by": created_by,
+        "created_by": work.viewer.username,
         "created_at": now,
         "expires_at": now + timedelta(days=valid_days),
     }
-    row = await crud.create(session, INVITATION, values)
+    row = await crud.create(work, INVITATION, values)
     return IssuedInvitation(row, token)
 
 
 async def revoke_invitation(
-    session: AsyncSession, invitation_id: int, *, now: datetime | None = None
+    work: Work, invitation_id: int, *, now: datetime | None = None
 ) -> models.EvaluationInvitation:
     """Withdraw an invitation that has not been used (a used one keeps its evaluation)."""
-    row: models.EvaluationInvitation = await crud.load_for_update(
-        session, INVITATION, invitation_id
-    )
+    row: models.EvaluationInvitation = await crud.load_for_update(work, INVITATION, invitation_id)
     status = invitation_status(row, now or utcnow())
     if status is InvitationStatus.USED:
         raise ValidationFailed([UserError("id", "INVALID_STATE", "该评价邀请已被使用，不能撤销")])
     if status is InvitationStatus.REVOKED:
         raise ValidationFailed([UserError("id", "INVALID_STATE", "该评价邀请已撤销")])
     row.revoked_at = now or utcnow()
-    await session.flush()
+    await work.session.flush()
     return row
 
 
@@ -200,7 +198,7 @@ def _refused(status: InvitationStatus | None) -> ValidationFailed:
 
 
 async def submit_evaluation(
-    session: AsyncSession,
+    work: Work,
     *,
     token: str,
     satisfaction: Satisfaction,
@@ -210,28 +208,26 @@ async def submit_evaluation(
 ) -> models.Evaluation:
     """Store a resident's evaluation through the invitation ``token`` (once per invitation).
 
-    Runs in the caller's transaction, which it restricts to the invitation's county. The
+    Runs in an unrestricted unit of work, which it restricts to the invitation's county. The
     invitation is claimed by one conditional UPDATE: of concurrent submissions exactly one
     changes the row, the others find ``used_at`` set (PostgreSQL re-checks the condition once
     the winner commits; SQLite runs write transactions one at a time) and are refused.
     """
     problems = [
-        UserError(name, "TOO_LONG", f"{label}不能超过 {MAX_TEXT} 字")
-        for name, label, text in (
-            ("suggestion", "意见建议", suggestion),
-            ("comment", "评价", comment),
-        )
+        UserError(name, "TOO_LONG", f"{label(models.Evaluation, name)}不能超过 {MAX_TEXT} 字")
+        for name, text in (("suggestion", suggestion), ("comment", comment))
         if text is not None and len(text) > MAX_TEXT
     ]
     if problems:
         raise ValidationFailed(problems)
+    session = work.session
     now = now or utcnow()
     digest = hash_token(token)
     i = models.EvaluationInvitation
     found = await session.scalar(sa.select(i).where(i.token_hash == digest))
     if found is None:
         raise _refused(None)
-    crud.restrict(session, found.county_id)
+    restrict(session, found.county_id)
     outcome = await session.get(models.Outcome, found.outcome_id)
     if outcome is None or outcome.archived_at is not None:
         # The office withdrew the outcome after inviting: the link no longer leads anywhere.
@@ -280,43 +276,41 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-async def record_return_visit(
-    session: AsyncSession, viewer: Viewer, values: dict[str, Any], *, env: Any = None
-) -> models.Evaluation:
+async def record_return_visit(work: Work, values: dict[str, Any]) -> models.Evaluation:
     """Record what a resident said at a member's return visit (回访).
 
     A member records their own visits only (``member_id`` is theirs, whether given or not) and
     only in their own county; the county office names the visiting member. The transaction is
     restricted here to the viewer's county (the system viewer: the outcome's county).
     """
+    viewer = work.viewer
     values = dict(values)
     member_id = values.pop("member_id", None)
     if viewer.role is Role.MEMBER:
         if viewer.member_id is None:
             raise ValidationFailed(
-                [UserError("memberId", "INVALID_STATE", "当前账号未关联委员，不能记录回访")]
+                [UserError("member_id", "INVALID_STATE", "当前账号未关联委员，不能记录回访")]
             )
-        if member_id is not None and member_id != viewer.member_id:
+        if not policy.own_visit(viewer, member_id):
             raise ValidationFailed(
-                [UserError("memberId", "INVALID_VALUE", "委员只能记录本人的回访")]
+                [UserError("member_id", "INVALID_VALUE", "委员只能记录本人的回访")]
             )
         member_id = viewer.member_id
     elif member_id is None:
-        raise ValidationFailed([UserError("memberId", "REQUIRED", "请注明回访委员")])
+        raise ValidationFailed([UserError("member_id", "REQUIRED", "请注明回访委员")])
     if not viewer.system:
-        crud.restrict(session, viewer.county_id)
+        restrict(work.session, viewer.county_id)
     values |= {
         "visited_by_member_id": member_id,
         "channel": EvaluationChannel.RETURN_VISIT,
         "submitted_at": utcnow(),
     }
     try:
-        row: models.Evaluation = await crud.create(session, EVALUATION, values, env=env)
+        row: models.Evaluation = await crud.create(work, EVALUATION, values)
     except ValidationFailed as exc:
-        # The input calls the visiting member ``memberId``.
+        # The input calls the visiting member ``member_id``.
         for error in exc.errors:
-            if error.field == "visitedByMemberId":
-                error.field = "memberId"
+            if error.field == "visited_by_member_id":
+                error.field = "member_id"
         raise
-    events.emit(session, events.Event(events.EventKind.EVALUATION_SUBMITTED, row.county_id, row.id))
     return row

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus
-from xieshang.domain import overdue
+from xieshang.domain import consultations, events, overdue
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.unit_of_work import Work
 
 
 def is_overdue(status: FollowUpStatus, due_on: date, today: date) -> bool:
@@ -26,20 +30,33 @@ async def _check_follow_up(change: Change) -> None:
     await overdue.rearm(change)
 
 
+def announce(session: AsyncSession, task: models.FollowUp, change: events.FollowUpChange) -> None:
+    """Raise a followUpChanged event for ``task`` (published when the transaction commits)."""
+    events.emit(
+        session,
+        events.Event(events.EventKind.FOLLOW_UP_CHANGED, task.county_id, task.id, change.value),
+    )
+
+
+async def _assigned(work: Work, task: models.FollowUp, _values: dict[str, Any]) -> None:
+    await consultations.task_assigned(work.session, task, work.viewer)
+    announce(work.session, task, events.FollowUpChange.ASSIGNED)
+
+
+async def _updated(work: Work, task: models.FollowUp, _values: dict[str, Any]) -> None:
+    announce(work.session, task, events.FollowUpChange.UPDATED)
+
+
 FOLLOW_UP = Entity(
     models.FollowUp,
     "督办任务",
-    references={"outcome_id": models.Outcome, "unit_id": models.ResponsibleUnit},
     county_from="outcome_id",
     checks=_check_follow_up,
+    after_create=_assigned,
+    after_update=_updated,
 )
 
-FOLLOW_UP_NOTE = Entity(
-    models.FollowUpNote,
-    "办理进展",
-    references={"follow_up_id": models.FollowUp},
-    county_from="follow_up_id",
-)
+FOLLOW_UP_NOTE = Entity(models.FollowUpNote, "办理进展", county_from="follow_up_id")
 
 
 async def _check_evaluation(change: Change) -> None:
@@ -53,10 +70,16 @@ async def _check_evaluation(change: Change) -> None:
         )
 
 
+async def _submitted(work: Work, row: models.Evaluation, _values: dict[str, Any]) -> None:
+    events.emit(
+        work.session, events.Event(events.EventKind.EVALUATION_SUBMITTED, row.county_id, row.id)
+    )
+
+
 EVALUATION = Entity(
     models.Evaluation,
     "群众评价",
-    references={"outcome_id": models.Outcome, "visited_by_member_id": models.Member},
     county_from="outcome_id",
     checks=_check_evaluation,
+    after_create=_submitted,
 )

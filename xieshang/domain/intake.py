@@ -16,21 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from limits import RateLimitItem, parse
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.errors import ConfigurationError
-from limits.storage import storage_from_string
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from xieshang.config import Settings
 from xieshang.db import models as m
 from xieshang.db.enums import ProposalFiling, TopicSource, TopicStatus
 from xieshang.domain import crud, events, screening, topic_workflow, topics
 from xieshang.domain.calendar import local_today
 from xieshang.domain.checks import Checker
-from xieshang.domain.policy import Viewer
-from xieshang.engine.registry import RulePlugins
-from xieshang.errors import ConfigError, UserError, ValidationFailed
+from xieshang.domain.unit_of_work import Work, restrict, within
+from xieshang.errors import UserError, ValidationFailed
 
 #: Size limits of a public submission (staff entries have the columns' limits).
 PUBLIC_LIMITS: Mapping[str, int] = {
@@ -40,42 +33,6 @@ PUBLIC_LIMITS: Mapping[str, int] = {
     "proposer_name": 50,
     "proposer_contact": 100,
 }
-
-
-class SubmitLimiter:
-    """The rate limit of public submissions, per client address (``XIESHANG_RATE_LIMIT_SUBMIT``).
-
-    Counters live where the HTTP rate limits' do (``XIESHANG_RATE_LIMIT_STORAGE``): in memory for
-    one process, in Redis shared by all of them.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        try:
-            self.item: RateLimitItem = parse(settings.rate_limit_submit)
-            uri = settings.rate_limit_storage
-            storage = storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
-        except (ValueError, ConfigurationError) as exc:
-            raise ConfigError(f"议题提交限流配置无效：{exc}") from exc
-        self.limiter = MovingWindowRateLimiter(storage)
-
-    async def hit(self, address: str | None) -> bool:
-        """Count one submission from ``address``; False when it is over the limit."""
-        return await self.limiter.hit(self.item, "submit-topic", address or "unknown")
-
-
-#: Key of the app's limiter in ``Context.extra``.
-LIMITER_KEY = "submit_limiter"
-
-_FALLBACK: dict[tuple[str, str], SubmitLimiter] = {}
-
-
-def limiter_for(settings: Settings) -> SubmitLimiter:
-    """A limiter for callers that bring none (harnesses calling the schema without the app):
-    one per storage and limit, for the life of the process."""
-    key = (settings.rate_limit_storage, settings.rate_limit_submit)
-    if key not in _FALLBACK:
-        _FALLBACK[key] = SubmitLimiter(settings)
-    return _FALLBACK[key]
 
 
 @dataclass(frozen=True)
@@ -93,7 +50,7 @@ class Submission:
 
 def check_public_limits(values: Mapping[str, Any]) -> None:
     """REQUIRED for a blank title or description, TOO_LONG over :data:`PUBLIC_LIMITS`."""
-    checker = Checker()
+    checker = Checker(m.Topic)
     for name in ("title", "description"):
         value = values.get(name)
         if not isinstance(value, str) or not value.strip():
@@ -109,23 +66,22 @@ def check_public_limits(values: Mapping[str, Any]) -> None:
     checker.raise_if_any()
 
 
-async def submit(
-    session: AsyncSession,
-    submission: Submission,
-    *,
-    viewer: Viewer,
-    settings: Settings,
-    rules: RulePlugins,
-    limiter: SubmitLimiter,
-    address: str | None,
-) -> m.Topic:
+async def enter(work: Work, values: dict[str, Any], county_id: int | None) -> m.Topic:
+    """A topic entered by the county office (any source; 县委交题 and 政府点题 name their
+    assigning body, see :mod:`xieshang.domain.topics`), then admitted like every new topic."""
+    topic: m.Topic = await crud.create(work, topics.TOPIC, values, county_id=county_id)
+    await admit(work, topic, "录入议题")
+    return topic
+
+
+async def submit(work: Work, submission: Submission) -> m.Topic:
     """Save a resident's topic (source PUBLIC, this year in the county's calendar, SUBMITTED).
 
     Refused with RATE_LIMITED over the per-address limit (counted before anything else, so a
     flood of bad input is limited too), REQUIRED / TOO_LONG for bad text, NOT_FOUND for an unknown
     county or a platform of another county, SCREENING_REFUSED when a rule refuses it.
     """
-    if not viewer.system and not await limiter.hit(address):
+    if not work.viewer.system and not await work.env.limiter().hit(work.origin.client_address):
         raise ValidationFailed(
             [
                 UserError(
@@ -145,16 +101,14 @@ async def submit(
     }
     check_public_limits(values)
     # The one county this transaction may write: the one the resident chose.
-    crud.restrict(session, submission.county_id)
+    restrict(work.session, submission.county_id)
     values |= {
         "source": TopicSource.PUBLIC,
-        "year": local_today(settings.zone).year,
+        "year": local_today(work.env.zone).year,
         "status": TopicStatus.SUBMITTED,
     }
-    topic: m.Topic = await crud.create(
-        session, topics.TOPIC, values, county_id=submission.county_id
-    )
-    await admit(session, topic, rules, viewer, "社会出题：群众提交")
+    topic: m.Topic = await crud.create(work, topics.TOPIC, values, county_id=submission.county_id)
+    await admit(work, topic, "社会出题：群众提交")
     return topic
 
 
@@ -167,11 +121,9 @@ def proposal_topic_title(proposal_title: str) -> str:
 
 
 async def promote(
-    session: AsyncSession,
+    work: Work,
     proposal_id: int,
     *,
-    viewer: Viewer,
-    rules: RulePlugins,
     title: str | None = None,
     theme: str | None = None,
     year: int | None = None,
@@ -181,19 +133,19 @@ async def promote(
     NOT_FOUND for a missing or archived proposal (or one of another county), INVALID_STATE for a
     proposal not filed (立案), DUPLICATE when a topic not archived already comes from it.
     """
+    session = work.session
     proposal = await session.get(m.Proposal, proposal_id, with_for_update=True)
-    allowed = crud.allowed_county(session)
     if (
         proposal is None
         or proposal.archived_at is not None
-        or (allowed is not True and proposal.county_id != allowed)
+        or not within(session, proposal.county_id)
     ):
-        raise ValidationFailed([UserError("proposalId", "NOT_FOUND", "所选提案不存在")])
+        raise ValidationFailed([UserError("proposal_id", "NOT_FOUND", "所选提案不存在")])
     if proposal.filing is not ProposalFiling.FILED:
         raise ValidationFailed(
             [
                 UserError(
-                    "proposalId",
+                    "proposal_id",
                     "INVALID_STATE",
                     f"提案立案情况为“{proposal.filing.label.split(' ')[0]}”，只有已立案的提案才能转为议题",
                 )
@@ -206,7 +158,7 @@ async def promote(
     )
     if existing is not None:
         raise ValidationFailed(
-            [UserError("proposalId", "DUPLICATE", f"该提案已转为议题“{existing}”")]
+            [UserError("proposal_id", "DUPLICATE", f"该提案已转为议题“{existing}”")]
         )
     values: dict[str, Any] = {
         "title": title
@@ -219,16 +171,15 @@ async def promote(
         "proposal_id": proposal.id,
         "proposer_member_id": proposal.lead_member_id,
     }
-    topic: m.Topic = await crud.create(session, topics.TOPIC, values, county_id=proposal.county_id)
-    await admit(session, topic, rules, viewer, "委员提案转为议题")
+    topic: m.Topic = await crud.create(work, topics.TOPIC, values, county_id=proposal.county_id)
+    await admit(work, topic, "委员提案转为议题")
     return topic
 
 
-async def admit(
-    session: AsyncSession, topic: m.Topic, rules: RulePlugins, viewer: Viewer, note: str
-) -> None:
+async def admit(work: Work, topic: m.Topic, note: str) -> None:
     """What every new topic goes through once flushed: screening (a refusal raises and the
     transaction writes nothing), the first timeline entry, the topicSubmitted event."""
-    await screening.screen(session, rules, topic)
-    await topic_workflow.record_intake(session, topic, viewer, note)
+    session = work.session
+    await screening.screen(session, work.env.rule_plugins, topic)
+    await topic_workflow.record_intake(session, topic, work.viewer, note)
     events.emit(session, events.Event(events.EventKind.TOPIC_SUBMITTED, topic.county_id, topic.id))

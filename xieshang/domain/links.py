@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xieshang.db import models
 from xieshang.domain.crud import Entity, check_not_archived, load_for_update
 from xieshang.domain.members import MEMBER
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError, ValidationFailed
 
 #: Refuses a removal (e.g. of a studio's lead member); returns the problem or None.
@@ -34,13 +35,13 @@ class LinkKind:
 
 
 async def _parent_and_member(
-    session: AsyncSession, kind: LinkKind, parent_pk: int, member_pk: int
+    work: Work, kind: LinkKind, parent_pk: int, member_pk: int
 ) -> tuple[Any, Any]:
-    parent = await load_for_update(session, kind.parent, parent_pk)
+    parent = await load_for_update(work, kind.parent, parent_pk)
     check_not_archived(kind.parent, parent)
-    member = await session.get(models.Member, member_pk)
+    member = await work.session.get(models.Member, member_pk)
     if member is None or member.county_id != parent.county_id:
-        raise ValidationFailed([UserError("memberId", "NOT_FOUND", f"所选{MEMBER.label}不存在")])
+        raise ValidationFailed([UserError("member_id", "NOT_FOUND", f"所选{MEMBER.label}不存在")])
     return parent, member
 
 
@@ -49,18 +50,17 @@ def _where(kind: LinkKind, parent_pk: int, member_pk: int) -> list[Any]:
     return [getattr(table, kind.parent_field) == parent_pk, table.member_id == member_pk]
 
 
-async def add(
-    session: AsyncSession, kind: LinkKind, parent_pk: int, member_pk: int, **extra: Any
-) -> Any:
+async def add(work: Work, kind: LinkKind, parent_pk: int, member_pk: int, **extra: Any) -> Any:
     """Link member ``member_pk`` to ``parent_pk``; DUPLICATE if already linked. Returns the parent."""
-    parent, member = await _parent_and_member(session, kind, parent_pk, member_pk)
+    session = work.session
+    parent, member = await _parent_and_member(work, kind, parent_pk, member_pk)
     if member.archived_at is not None:
-        raise ValidationFailed([UserError("memberId", "ARCHIVED", f"所选{MEMBER.label}已归档")])
+        raise ValidationFailed([UserError("member_id", "ARCHIVED", f"所选{MEMBER.label}已归档")])
     table = kind.association
     existing = await session.scalar(sa.select(table).where(*_where(kind, parent_pk, member_pk)))
     if existing is not None:
         raise ValidationFailed(
-            [UserError("memberId", "DUPLICATE", f"{member.name}已是{kind.label}")]
+            [UserError("member_id", "DUPLICATE", f"{member.name}已是{kind.label}")]
         )
     values = {kind.parent_field: parent_pk, "member_id": member_pk, **extra}
     if kind.position is not None:
@@ -75,14 +75,15 @@ async def add(
     return parent
 
 
-async def remove(session: AsyncSession, kind: LinkKind, parent_pk: int, member_pk: int) -> Any:
+async def remove(work: Work, kind: LinkKind, parent_pk: int, member_pk: int) -> Any:
     """Unlink member ``member_pk`` from ``parent_pk``; NOT_FOUND if not linked. Returns the parent."""
-    parent, member = await _parent_and_member(session, kind, parent_pk, member_pk)
+    session = work.session
+    parent, member = await _parent_and_member(work, kind, parent_pk, member_pk)
     table = kind.association
     existing = await session.scalar(sa.select(table).where(*_where(kind, parent_pk, member_pk)))
     if existing is None:
         raise ValidationFailed(
-            [UserError("memberId", "NOT_FOUND", f"{member.name}不是{kind.label}")]
+            [UserError("member_id", "NOT_FOUND", f"{member.name}不是{kind.label}")]
         )
     if kind.guard_remove is not None:
         problem = await kind.guard_remove(session, parent, member_pk)
@@ -110,14 +111,15 @@ async def remove(session: AsyncSession, kind: LinkKind, parent_pk: int, member_p
 
 
 async def set_value(
-    session: AsyncSession, kind: LinkKind, parent_pk: int, member_pk: int, **values: Any
+    work: Work, kind: LinkKind, parent_pk: int, member_pk: int, **values: Any
 ) -> Any:
     """Add the link or change its values (e.g. attendance); returns the parent."""
-    parent, _member = await _parent_and_member(session, kind, parent_pk, member_pk)
+    session = work.session
+    parent, _member = await _parent_and_member(work, kind, parent_pk, member_pk)
     table = kind.association
     existing = await session.scalar(sa.select(table).where(*_where(kind, parent_pk, member_pk)))
     if existing is None:
-        return await add(session, kind, parent_pk, member_pk, **values)
+        return await add(work, kind, parent_pk, member_pk, **values)
     for name, value in values.items():
         setattr(existing, name, value)
     await session.flush()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
+from xieshang.domain import crud
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError, ValidationFailed
 
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -25,9 +28,7 @@ async def _check_member(change: Change) -> None:
 MEMBER = Entity(
     models.Member,
     "委员",
-    references={"sector_id": models.Sector, "office_id": models.Office},
     checks=_check_member,
-    labels={"name": "姓名", "code": "委员编号"},
 )
 
 
@@ -40,7 +41,6 @@ async def _check_grid(change: Change) -> None:
 GRID_ASSIGNMENT = Entity(
     models.GridAssignment,
     "网格安排",
-    references={"member_id": models.Member, "platform_id": models.Platform},
     county_from="member_id",
     checks=_check_grid,
 )
@@ -63,7 +63,7 @@ async def end_current_placement(
         raise ValidationFailed(
             [
                 UserError(
-                    "assignedOn",
+                    "assigned_on",
                     "DATE_ORDER",
                     f"新安排日期（{on}）不能早于当前安排的开始日期（{current.assigned_on}）",
                 )
@@ -71,3 +71,21 @@ async def end_current_placement(
         )
     current.ended_on = on
     return current
+
+
+async def assign_to_platform(work: Work, values: dict[str, Any]) -> models.GridAssignment:
+    """Place a member on a platform's grid from ``assigned_on``; the current placement, if any,
+    ends that day (a member is on one grid at a time)."""
+    await end_current_placement(work.session, values["member_id"], values["assigned_on"])
+    row: models.GridAssignment = await crud.create(work, GRID_ASSIGNMENT, values)
+    return row
+
+
+async def end_placement(
+    work: Work, pk: int, expected_version: int, ended_on: date
+) -> models.GridAssignment:
+    """End a grid placement on ``ended_on``."""
+    row: models.GridAssignment = await crud.update(
+        work, GRID_ASSIGNMENT, pk, expected_version, {"ended_on": ended_on}
+    )
+    return row

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from xieshang.db import models
+from xieshang.domain import county_standards
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.unit_of_work import Work
 
 
 async def _check_county(change: Change) -> None:
@@ -22,7 +25,16 @@ async def _check_county(change: Change) -> None:
             )
 
 
-COUNTY = Entity(models.County, "县级政协", checks=_check_county, owned=False)
+async def _default_standards(work: Work, county: models.County, _values: dict[str, Any]) -> None:
+    # A new county starts with the configured default standards (those installed).
+    await county_standards.apply_defaults(
+        work.session, work.env.rule_plugins, county.id, work.env.settings.default_standards
+    )
+
+
+COUNTY = Entity(
+    models.County, "县级政协", checks=_check_county, after_create=_default_standards, owned=False
+)
 SECTOR = Entity(models.Sector, "界别")
 OFFICE = Entity(models.Office, "委室")
 RESPONSIBLE_UNIT = Entity(models.ResponsibleUnit, "承办单位")

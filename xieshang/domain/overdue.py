@@ -27,9 +27,11 @@ from xieshang.db import models
 from xieshang.db.base import utcnow
 from xieshang.db.enums import FollowUpStatus
 from xieshang.domain import events
-from xieshang.domain.bus import MemoryBus, publish_committed
+from xieshang.domain.audit import Origin
 from xieshang.domain.calendar import local_date
 from xieshang.domain.crud import Change
+from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Environment, Work, write
 
 logger = logging.getLogger("xieshang.domain.overdue")
 
@@ -97,23 +99,32 @@ async def rearm(change: Change) -> None:
         change.changes["overdue_announced_on"] = None
 
 
-async def run_sweep(writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None) -> int:
-    """Run one overdue sweep (:func:`sweep`) in its own transaction and
-    publish its events once committed; returns how many tasks were announced."""
-    async with writes() as session, session.begin():
-        await sweep(session)
-        announced = events.take(session)
-    await publish_committed(bus, announced)
-    return len(announced)
+async def sweep_in(work: Work) -> list[events.Event]:
+    """One sweep as a unit of work (``xieshang followups sweep`` and the servers' own): the
+    events are published once it commits; a sweep that found nothing leaves no audit record."""
+    announced = await sweep(work.session)
+    work.detail = f"announced={len(announced)}"
+    if not announced:
+        work.nothing_changed()
+    return announced
+
+
+async def run_sweep(writes: async_sessionmaker[AsyncSession], env: Environment) -> int:
+    """Run one sweep as the system (a server's background job); returns how many tasks were
+    announced."""
+    async with write(
+        writes, Viewer.trusted(), "followups.sweep", env, origin=Origin(client_address="job")
+    ) as work:
+        return len(await sweep_in(work))
 
 
 async def sweep_periodically(
-    writes: async_sessionmaker[AsyncSession], bus: MemoryBus | None, interval: float
+    writes: async_sessionmaker[AsyncSession], env: Environment, interval: float
 ) -> None:
     """Sweep every ``interval`` seconds until cancelled; a failed sweep is logged and retried."""
     while True:
         try:
-            count = await run_sweep(writes, bus)
+            count = await run_sweep(writes, env)
             if count:
                 logger.info("announced %d overdue follow-up task(s)", count)
         except Exception:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from xieshang.db import models
 from xieshang.db.enums import PlatformLevel
+from xieshang.domain import crud
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.unit_of_work import Work
 
 #: The level a platform's parent must have.
 PARENT_LEVEL = {
@@ -61,13 +65,28 @@ async def _check_platform(change: Change) -> None:
 PLATFORM = Entity(
     models.Platform,
     "协商平台",
-    references={"parent_id": models.Platform},
     checks=_check_platform,
 )
 
 CHECKLIST_FACT = Entity(
     models.PlatformChecklistFact,
     "平台核查项",
-    references={"platform_id": models.Platform},
     county_from="platform_id",
 )
+
+
+async def attest_item(work: Work, values: dict[str, Any]) -> models.PlatformChecklistFact:
+    """Attest one checklist item of a platform (六有 …); an item attested before is updated."""
+    existing = await work.session.scalar(
+        sa.select(models.PlatformChecklistFact).where(
+            models.PlatformChecklistFact.platform_id == values["platform_id"],
+            models.PlatformChecklistFact.item == (values.get("item") or "").strip(),
+        )
+    )
+    row: models.PlatformChecklistFact
+    if existing is None:
+        row = await crud.create(work, CHECKLIST_FACT, values)
+        return row
+    changes = {k: v for k, v in values.items() if k not in ("platform_id", "item")}
+    row = await crud.update(work, CHECKLIST_FACT, existing.id, existing.version, changes)
+    return row

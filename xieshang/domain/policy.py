@@ -15,6 +15,7 @@ schema and fails when a root field or mutation has no rule here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -72,6 +73,11 @@ class Viewer:
         if self.role is Role.CITY_VIEWER:
             return self.granted
         return frozenset({self.county_id}) if self.county_id is not None else frozenset()
+
+    def reads_county(self, county_id: int) -> bool:
+        """Whether this viewer may read rows of ``county_id``."""
+        counties = self.readable_counties()
+        return counties is None or county_id in counties
 
     def writable_county(self) -> int | None:
         """The county this viewer may change (None: none, or every one for the system)."""
@@ -180,35 +186,16 @@ ROOT_READERS: dict[str, frozenset[str]] = {
 
 _ANYONE = frozenset({ANONYMOUS, *ALL_ROLES})
 
-#: Mutations maintaining a county's records: the county office (ADMIN, STAFF) of that county.
-COUNTY_OFFICE_WORK = (
-    *("createSector", "updateSector", "archiveSector"),
-    *("createOffice", "updateOffice", "archiveOffice"),
-    *("createResponsibleUnit", "updateResponsibleUnit", "archiveResponsibleUnit"),
-    *("createMember", "updateMember", "archiveMember"),
-    *("createPlatform", "updatePlatform", "archivePlatform"),
-    *("assignMemberToPlatform", "endGridAssignment"),
-    *("attestPlatformChecklistItem", "withdrawPlatformChecklistItem"),
-    *("createStudio", "updateStudio", "archiveStudio", "addStudioMember", "removeStudioMember"),
-    *("createSelectionRound", "updateSelectionRound", "deleteSelectionRound"),
-    *("createTopic", "updateTopic", "archiveTopic", "changeTopicStatus"),
-    *("createConsultation", "updateConsultation", "archiveConsultation"),
-    *("setConsultationAttendance", "removeConsultationAttendance"),
-    *("createOutcome", "updateOutcome", "archiveOutcome"),
-    *("createInstruction", "updateInstruction", "deleteInstruction"),
-    *("createFollowUp", "updateFollowUp", "archiveFollowUp"),
-    *("createEvaluation", "updateEvaluation", "archiveEvaluation"),
-    *("createOpinionReport", "updateOpinionReport", "archiveOpinionReport"),
-    *("createActivity", "updateActivity", "archiveActivity"),
-    *("addActivityParticipant", "removeActivityParticipant"),
-    *("createDeed", "updateDeed", "archiveDeed", "addDeedParticipant", "removeDeedParticipant"),
-    *("createProposal", "updateProposal", "archiveProposal"),
-    *("addJointProposer", "removeJointProposer"),
-)
+#: Who keeps a county's records — creates, changes, archives and links any of its rows: the county
+#: office (ADMIN, STAFF) of that county. The mutations that do so register themselves as record
+#: keeping where they are built (:func:`record_keeping`, called by the schema's mutation
+#: factories), so no list of their names is kept here.
+RECORD_KEEPERS = EDITORS
 
-#: Mutations: who may call each. Every mutation must be listed (a test checks); one that is
-#: not is refused to everybody but the system viewer.
-WRITERS: dict[str, frozenset[str]] = {
+#: Mutations whose writers are not the record keepers. Every mutation must be listed here or
+#: registered as record keeping (a test checks); one that is neither is refused to everybody but
+#: the system viewer.
+SPECIAL_WRITERS: dict[str, frozenset[str]] = {
     # Signing in and out is for everybody.
     "login": _ANYONE,
     "refreshToken": _ANYONE,
@@ -219,7 +206,6 @@ WRITERS: dict[str, frozenset[str]] = {
     "setCountyStandards": frozenset({Role.ADMIN}),
     "enableCountyStandard": frozenset({Role.ADMIN}),
     "disableCountyStandard": frozenset({Role.ADMIN}),
-    **dict.fromkeys(COUNTY_OFFICE_WORK, EDITORS),
     # Units report progress on their own tasks and complete them.
     "addFollowUpNote": frozenset({*EDITORS, Role.UNIT}),
     "completeFollowUp": frozenset({*EDITORS, Role.UNIT}),
@@ -233,6 +219,35 @@ WRITERS: dict[str, frozenset[str]] = {
     "submitEvaluation": _ANYONE,
     "recordReturnVisit": frozenset({*EDITORS, Role.MEMBER}),
 }
+
+_RECORD_KEEPING: set[str] = set()
+
+
+def record_keeping(mutation: str) -> None:
+    """Note ``mutation`` as keeping a county's records (writers: :data:`RECORD_KEEPERS`)."""
+    _RECORD_KEEPING.add(mutation)
+
+
+class _Writers(Mapping[str, frozenset[str]]):
+    """Mutation → who may call it: the special writers, else the record keepers for the
+    mutations registered as record keeping."""
+
+    def __getitem__(self, mutation: str) -> frozenset[str]:
+        if mutation in SPECIAL_WRITERS:
+            return SPECIAL_WRITERS[mutation]
+        if mutation in _RECORD_KEEPING:
+            return RECORD_KEEPERS
+        raise KeyError(mutation)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set(SPECIAL_WRITERS) | _RECORD_KEEPING))
+
+    def __len__(self) -> int:
+        return len(set(SPECIAL_WRITERS) | _RECORD_KEEPING)
+
+
+#: Mutations: who may call each (see :data:`SPECIAL_WRITERS` and :func:`record_keeping`).
+WRITERS: Mapping[str, frozenset[str]] = _Writers()
 
 
 def may_call(viewer: Viewer, field: str, *, mutation: bool) -> bool:
@@ -260,8 +275,7 @@ def may_subscribe(viewer: Viewer, field: str, county_id: int | None = None) -> b
         return True
     if not _has(viewer, SUBSCRIBERS.get(field, frozenset())):
         return False
-    counties = viewer.readable_counties()
-    return county_id is None or counties is None or county_id in counties
+    return county_id is None or viewer.reads_county(county_id)
 
 
 def may_read_type(viewer: Viewer, type_name: str) -> bool:
@@ -288,15 +302,36 @@ def personal_data(viewer: Viewer, county_id: int | None) -> Access:
     return Access.MASKED
 
 
+# -- per-object rules: which rows of a readable county a viewer may see or act on ------------
+
+
+def own_task(viewer: Viewer, task: m.FollowUp) -> bool:
+    """A unit sees and acts on its own follow-up tasks only (another unit's is "not found");
+    everybody else on every task of the counties they read."""
+    return viewer.system or viewer.role is not Role.UNIT or task.unit_id == viewer.unit_id
+
+
+def own_visit(viewer: Viewer, member_id: int | None) -> bool:
+    """A member records their own return visits only; the county office names the member."""
+    return viewer.role is not Role.MEMBER or member_id is None or member_id == viewer.member_id
+
+
+def actors_shown(viewer: Viewer) -> bool:
+    """Who moved a topic (or did anything else a timeline shows) is for signed-in users only."""
+    return not viewer.is_anonymous
+
+
 def row_conditions(viewer: Viewer, model: type) -> list[Any]:
-    """SQL conditions keeping a list to the rows ``viewer`` may see (county, and a unit's own tasks)."""
+    """SQL conditions keeping a list to the rows ``viewer`` may see: the counties it reads, and
+    the per-object rules above (a unit's own tasks)."""
     conditions: list[Any] = []
     counties = viewer.readable_counties()
     if counties is not None:
         column = model.id if model is m.County else getattr(model, "county_id", None)
         if column is not None:
             conditions.append(column.in_(sorted(counties)))
-    if viewer.role is Role.UNIT and model is m.FollowUp:
+    if model is m.FollowUp and viewer.role is Role.UNIT and not viewer.system:
+        # own_task, as SQL.
         conditions.append(m.FollowUp.unit_id == viewer.unit_id)
     return conditions
 
@@ -308,8 +343,8 @@ def row_visible(viewer: Viewer, row: Any) -> bool:
         county = row.id if isinstance(row, m.County) else getattr(row, "county_id", None)
         if county is not None and county not in counties:
             return False
-    if viewer.role is Role.UNIT and isinstance(row, m.FollowUp):
-        return bool(row.unit_id == viewer.unit_id)
+    if isinstance(row, m.FollowUp):
+        return own_task(viewer, row)
     return True
 
 
@@ -330,5 +365,4 @@ def may_export(viewer: Viewer, kind: str, county_id: int) -> bool:
         return True
     if not _has(viewer, EXPORTERS.get(kind, frozenset())):
         return False
-    counties = viewer.readable_counties()
-    return counties is None or county_id in counties
+    return viewer.reads_county(county_id)

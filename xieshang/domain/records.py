@@ -5,6 +5,7 @@ from __future__ import annotations
 from xieshang.db import models
 from xieshang.db.enums import ProposalFiling
 from xieshang.domain.crud import Change, Entity
+from xieshang.domain.links import LinkKind
 from xieshang.rules.standards import ACTIVITY_KIND_CODE
 
 
@@ -20,18 +21,13 @@ async def _check_report(change: Change) -> None:
     change.checker.not_before("adopted_on", adopted_on, "submitted_on", values.get("submitted_on"))
 
 
-OPINION_REPORT = Entity(
-    models.OpinionReport,
-    "社情民意信息",
-    references={"member_id": models.Member, "studio_id": models.Studio},
-    checks=_check_report,
-)
+OPINION_REPORT = Entity(models.OpinionReport, "社情民意信息", checks=_check_report)
 
 
 async def _check_activity(change: Change) -> None:
     kind = change.values.get("kind")
     if change.changed("kind") and kind is not None:
-        known = getattr(getattr(change.env, "rules", None), "activity_kinds", None)
+        known = change.env.rule_plugins.activity_kinds
         if not ACTIVITY_KIND_CODE.match(kind):
             change.checker.fail(
                 "kind",
@@ -47,24 +43,14 @@ async def _check_activity(change: Change) -> None:
     change.checker.in_range("participant_count", change.values.get("participant_count"), 0, None)
 
 
-ACTIVITY = Entity(
-    models.Activity,
-    "履职活动",
-    references={"studio_id": models.Studio, "platform_id": models.Platform},
-    checks=_check_activity,
-)
+ACTIVITY = Entity(models.Activity, "履职活动", checks=_check_activity)
 
 
 async def _check_deed(change: Change) -> None:
     change.checker.in_range("beneficiaries", change.values.get("beneficiaries"), 0, None)
 
 
-DEED = Entity(
-    models.Deed,
-    "实事",
-    references={"studio_id": models.Studio, "platform_id": models.Platform},
-    checks=_check_deed,
-)
+DEED = Entity(models.Deed, "实事", checks=_check_deed)
 
 
 async def _check_proposal(change: Change) -> None:
@@ -82,13 +68,13 @@ async def _check_proposal(change: Change) -> None:
     )
 
 
-PROPOSAL = Entity(
-    models.Proposal,
-    "提案",
-    references={
-        "lead_member_id": models.Member,
-        "sector_id": models.Sector,
-        "studio_id": models.Studio,
-    },
-    checks=_check_proposal,
+PROPOSAL = Entity(models.Proposal, "提案", checks=_check_proposal)
+
+ACTIVITY_PARTICIPANTS = LinkKind(
+    models.ActivityParticipant, ACTIVITY, "activity_id", "活动参加委员"
+)
+DEED_PARTICIPANTS = LinkKind(models.DeedParticipant, DEED, "deed_id", "实事参与委员")
+#: Joint proposers sign in order (position 1, 2 …).
+JOINT_PROPOSERS = LinkKind(
+    models.ProposalJointProposer, PROPOSAL, "proposal_id", "联名提案人", position="position"
 )

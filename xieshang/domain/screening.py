@@ -1,9 +1,9 @@
 """Screening topics as they come in (议题初筛) by the rule plugins' ``xieshang_screen_topic`` hook.
 
-Each plugin is asked on its own, like the standards in :mod:`xieshang.engine.registry`: a plugin
-whose hook raises, or returns something that is not a list of notes, is logged and leaves one
-NOTICE naming it (code ``SCREENING_ERROR``) so the county office knows the screening was
-incomplete — intake itself goes on. A REFUSE note refuses the topic (``SCREENING_REFUSED`` with
+Each plugin is asked on its own (:meth:`~xieshang.engine.registry.RulePlugins.call_each`, like
+every hook): a plugin whose hook raises, or returns something that is not a list of notes, is
+logged and leaves one NOTICE naming it (code ``SCREENING_ERROR``) so the county office knows the
+screening was incomplete — intake itself goes on. A REFUSE note refuses the topic (``SCREENING_REFUSED`` with
 the plugin's message); WARNING and NOTICE notes are stored with the topic.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
 from xieshang.db.enums import ScreeningSeverity, TopicSource
-from xieshang.engine.registry import RulePlugins
+from xieshang.engine.registry import Failure, RulePlugins
 from xieshang.errors import UserError, ValidationFailed
 from xieshang.rules.screening import ScreeningNote, Severity, TopicDraft
 
@@ -76,21 +76,29 @@ def _valid(value: object) -> list[ScreeningNote]:
 def run(rules: RulePlugins, draft: TopicDraft) -> list[PluginNote]:
     """Ask every plugin implementing the hook about ``draft``, each one isolated from the rest."""
     found: list[PluginNote] = []
-    for impl in rules.manager.hook.xieshang_screen_topic.get_hookimpls():
-        try:
-            kwargs = {"topic": draft}
-            result = impl.function(*[kwargs[name] for name in impl.argnames])
-            notes = _valid(result)
-        except Exception:  # a broken plugin must not stop residents from submitting
-            logger.exception("rule plugin %s: xieshang_screen_topic failed", impl.plugin_name)
+    for answer in rules.call_each(
+        "xieshang_screen_topic",
+        _valid,
+        fix="fix the plugin's xieshang_screen_topic (see docs/plugins.md)",
+        topic=draft,
+    ):
+        name = answer.plugin.name
+        if isinstance(answer, Failure):
+            # A broken plugin must not stop residents from submitting: log it, note it, go on.
+            logger.error(
+                "rule plugin %s: xieshang_screen_topic failed: %s",
+                name,
+                answer.problem,
+                exc_info=answer.error,
+            )
             failed = ScreeningNote(
                 ERROR_CODE,
                 Severity.NOTICE,
-                f"规则插件 {impl.plugin_name} 初筛出错，未给出意见（详见服务日志）",
+                f"规则插件 {name} 初筛出错，未给出意见（详见服务日志）",
             )
-            found.append(PluginNote(impl.plugin_name, failed))
+            found.append(PluginNote(name, failed))
             continue
-        found += [PluginNote(impl.plugin_name, note) for note in notes]
+        found += [PluginNote(name, note) for note in answer.value]
     return found
 
 

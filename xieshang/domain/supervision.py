@@ -17,31 +17,70 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models as m
 from xieshang.db.enums import FollowUpStatus, ResultClass, TopicStatus
-from xieshang.domain import events, topic_workflow
+from xieshang.domain import crud, events, policy, topic_workflow
+from xieshang.domain.calendar import local_today
+from xieshang.domain.follow_up import FOLLOW_UP, FOLLOW_UP_NOTE, announce
 from xieshang.domain.policy import Viewer
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError, ValidationFailed
 
 OPEN = (FollowUpStatus.ASSIGNED, FollowUpStatus.IN_PROGRESS)
 
 
-def announce(session: AsyncSession, task: m.FollowUp, change: events.FollowUpChange) -> None:
-    """Raise a followUpChanged event for ``task`` (published when the transaction commits)."""
-    events.emit(
-        session,
-        events.Event(events.EventKind.FOLLOW_UP_CHANGED, task.county_id, task.id, change.value),
-    )
+def _not_found(field: str) -> ValidationFailed:
+    return ValidationFailed([UserError(field, "NOT_FOUND", "所选督办任务不存在")])
 
 
-def check_unit(viewer: Viewer, task: m.FollowUp) -> None:
-    """A unit acts on its own tasks only; another unit's task is reported as missing."""
-    if viewer.unit_id is not None and task.unit_id != viewer.unit_id and not viewer.system:
-        raise ValidationFailed([UserError("id", "NOT_FOUND", "所选督办任务不存在")])
-
-
-def start_progress(task: m.FollowUp) -> None:
-    """The first progress note moves an assigned task to IN_PROGRESS."""
+async def add_note(
+    work: Work, follow_up_id: int, content: str, author: str | None = None
+) -> m.FollowUp:
+    """A progress note on a task (a unit: on its own tasks, signed with its account name); the
+    first one moves the task from ASSIGNED to IN_PROGRESS. Refused on a task that is done."""
+    session, viewer = work.session, work.viewer
+    task = await session.get(m.FollowUp, follow_up_id)
+    if task is not None and not policy.own_task(viewer, task):
+        raise _not_found("follow_up_id")
+    if viewer.unit_id is not None and author is None:
+        author = viewer.username
+    values = {"follow_up_id": follow_up_id, "content": content, "author": author}
+    await crud.create(work, FOLLOW_UP_NOTE, values)
+    task = await session.get(m.FollowUp, follow_up_id, with_for_update=True)
+    assert task is not None  # the note's reference was checked above
+    if task.status is FollowUpStatus.DONE:
+        raise ValidationFailed(
+            [UserError("follow_up_id", "INVALID_STATE", "该督办任务已办结，不能再报告进展")]
+        )
     if task.status is FollowUpStatus.ASSIGNED:
         task.status = FollowUpStatus.IN_PROGRESS
+    await session.flush()
+    announce(session, task, events.FollowUpChange.PROGRESS)
+    return task
+
+
+async def complete_task(
+    work: Work,
+    follow_up_id: int,
+    expected_version: int,
+    *,
+    result_class: ResultClass,
+    completed_on: date | None = None,
+    note: str | None = None,
+) -> m.FollowUp:
+    """Complete a task (a unit: its own) with its result class, on ``completed_on`` (default:
+    today in the county's calendar); the topic closes when its last open task is done."""
+    task = await crud.load_for_update(work, FOLLOW_UP, follow_up_id)
+    if not policy.own_task(work.viewer, task):
+        raise _not_found("id")
+    crud.check_not_archived(FOLLOW_UP, task)
+    crud.check_version(FOLLOW_UP, task, expected_version)
+    return await complete(
+        work.session,
+        task,
+        work.viewer,
+        completed_on=completed_on or local_today(work.env.zone),
+        result_class=result_class,
+        note=note,
+    )
 
 
 async def complete(
@@ -57,7 +96,9 @@ async def complete(
     if task.status is FollowUpStatus.DONE:
         raise ValidationFailed([UserError("id", "INVALID_STATE", "该督办任务已办结")])
     if completed_on < task.assigned_on:
-        raise ValidationFailed([UserError("completedOn", "DATE_ORDER", "办结日期不能早于交办日期")])
+        raise ValidationFailed(
+            [UserError("completed_on", "DATE_ORDER", "办结日期不能早于交办日期")]
+        )
     task.status = FollowUpStatus.DONE
     task.completed_on = completed_on
     task.result_class = result_class
@@ -77,20 +118,8 @@ async def complete(
     return task
 
 
-async def topic_of_outcome(session: AsyncSession, outcome_id: int) -> m.Topic:
-    """The topic an outcome came from, locked for the step it is about to take."""
-    topic_id = await session.scalar(
-        sa.select(m.Consultation.topic_id)
-        .join(m.Outcome, m.Outcome.consultation_id == m.Consultation.id)
-        .where(m.Outcome.id == outcome_id)
-    )
-    topic = await session.get(m.Topic, topic_id, with_for_update=True)
-    assert topic is not None  # composite foreign keys guarantee the chain
-    return topic
-
-
 async def _close_topic_when_done(session: AsyncSession, task: m.FollowUp, viewer: Viewer) -> None:
-    topic = await topic_of_outcome(session, task.outcome_id)
+    topic = await topic_workflow.topic_of_outcome(session, task.outcome_id)
     if topic.status is not TopicStatus.IN_IMPLEMENTATION:
         return
     still_open = await topic_workflow.open_task_count(session, topic.id)

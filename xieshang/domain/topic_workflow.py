@@ -22,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xieshang.db import models as m
 from xieshang.db.base import utcnow
 from xieshang.db.enums import FollowUpStatus, TopicStatus
+from xieshang.domain import crud
 from xieshang.domain.policy import Viewer
+from xieshang.domain.topics import TOPIC
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError, ValidationFailed
 
 S = TopicStatus
@@ -161,7 +164,7 @@ async def move(
     if to is S.MERGED:
         target = await _merge_target(session, topic, merged_into_id, problems)
     elif merged_into_id is not None:
-        problems.append(UserError("mergedIntoId", "INVALID_VALUE", "只有并入其他议题时才填写"))
+        problems.append(UserError("merged_into_id", "INVALID_VALUE", "只有并入其他议题时才填写"))
     if to is S.CLOSED and manual:
         await _check_closable(session, topic, problems)
     if problems:
@@ -178,6 +181,33 @@ async def move(
     elif to is S.UNDER_REVIEW:
         topic.status_reason = None
     return await record(session, topic, current, to, viewer, note)
+
+
+async def change_status(
+    work: Work,
+    topic_id: int,
+    expected_version: int,
+    to: TopicStatus,
+    *,
+    note: str | None = None,
+    merged_into_id: int | None = None,
+) -> m.Topic:
+    """The office's review step on a topic (:data:`MANUAL` statuses only; the others follow
+    from consultations, outcomes and follow-up tasks)."""
+    topic: m.Topic = await crud.load_for_update(work, TOPIC, topic_id)
+    crud.check_not_archived(TOPIC, topic)
+    crud.check_version(TOPIC, topic, expected_version)
+    await move(
+        work.session,
+        topic,
+        to,
+        work.viewer,
+        note=note,
+        merged_into_id=merged_into_id,
+        manual=True,
+    )
+    await work.session.flush()
+    return topic
 
 
 async def advance(
@@ -217,25 +247,37 @@ async def _merge_target(
     session: AsyncSession, topic: m.Topic, target_id: int | None, problems: list[UserError]
 ) -> m.Topic | None:
     if target_id is None:
-        problems.append(UserError("mergedIntoId", "REQUIRED", "并入其他议题时须选择要并入的议题"))
+        problems.append(UserError("merged_into_id", "REQUIRED", "并入其他议题时须选择要并入的议题"))
         return None
     target = await session.get(m.Topic, target_id)
     if target is None or target.county_id != topic.county_id or target.archived_at is not None:
-        problems.append(UserError("mergedIntoId", "NOT_FOUND", "所选议题不存在"))
+        problems.append(UserError("merged_into_id", "NOT_FOUND", "所选议题不存在"))
         return None
     if target.id == topic.id:
-        problems.append(UserError("mergedIntoId", "INVALID_VALUE", "议题不能并入它自己"))
+        problems.append(UserError("merged_into_id", "INVALID_VALUE", "议题不能并入它自己"))
         return None
     if target.status not in MERGE_TARGETS:
         problems.append(
             UserError(
-                "mergedIntoId",
+                "merged_into_id",
                 "INVALID_STATE",
                 f"所选议题状态为“{target.status.label.split(' ')[0]}”，不能再接收并入的议题",
             )
         )
         return None
     return target
+
+
+async def topic_of_outcome(session: AsyncSession, outcome_id: int) -> m.Topic:
+    """The topic an outcome came from, locked for the step it is about to take."""
+    topic_id = await session.scalar(
+        sa.select(m.Consultation.topic_id)
+        .join(m.Outcome, m.Outcome.consultation_id == m.Consultation.id)
+        .where(m.Outcome.id == outcome_id)
+    )
+    topic = await session.get(m.Topic, topic_id, with_for_update=True)
+    assert topic is not None  # composite foreign keys guarantee the chain
+    return topic
 
 
 async def open_task_count(session: AsyncSession, topic_id: int) -> int:

@@ -49,10 +49,5 @@ def _check_intake(change: Change) -> None:
 TOPIC = Entity(
     models.Topic,
     "议题",
-    references={
-        "platform_id": models.Platform,
-        "proposal_id": models.Proposal,
-        "proposer_member_id": models.Member,
-    },
     checks=_check_topic,
 )

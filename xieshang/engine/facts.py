@@ -30,7 +30,7 @@ class SubjectFacts:
 
     subject: Subject
     records: dict[RecordKind, list[Record]] = field(default_factory=lambda: defaultdict(list))
-    #: Checklist items attested (platforms): item code → date attested.
+    #: Items attested for the subject (platforms): item code → date attested.
     attested: dict[str, date] = field(default_factory=dict)
     #: Studios a member belongs to (for compliance awards).
     studios: list[int] = field(default_factory=list)

@@ -41,6 +41,9 @@ from xieshang.rules import (
 
 VERSION = "2024.1"
 
+#: The plugin API versions this plugin is written for (docs/plugins.md, 兼容性 compatibility).
+xieshang_api_version = "2.0"
+
 THREE_ONES = Standard(
     code="pengan.three-ones",
     title="样板委员工作室“三个一”",

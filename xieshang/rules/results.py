@@ -121,15 +121,25 @@ class Assessment:
 
 @dataclass(frozen=True)
 class CriterionInput:
-    """What a :class:`~xieshang.rules.CustomCriterion` receives."""
+    """What a criterion is evaluated on: one subject's facts in one period.
+
+    Every criterion kind receives it (:meth:`~xieshang.rules.Criterion.evaluate`), a
+    :class:`~xieshang.rules.CustomCriterion`'s function too. The records cover at least the
+    criterion's :meth:`~xieshang.rules.Criterion.span`; a criterion filters them by date itself.
+    """
 
     subject: Subject
     period: Period
     #: Today in the county's calendar: windows ending after it are still IN_PROGRESS.
     today: date
+    #: The subject's records by kind (a kind without records may be missing: use ``.get``).
     records: Mapping[RecordKind, Sequence[Record]]
     #: Checklist items attested for the subject (item code → date), for platforms.
     attested: Mapping[str, date]
+    #: The studios a member belongs to (compliance awards); empty for other subjects.
+    studios: Sequence[int] = ()
+    #: Results of the standards the criterion depends on: standard code → subject id → result.
+    dependencies: Mapping[str, Mapping[int, Assessment]] = field(default_factory=dict)
 
 
 def combine(statuses: Sequence[Status]) -> Status:

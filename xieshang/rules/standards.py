@@ -1,31 +1,37 @@
 """Standards as data: what a plugin declares and a county switches on.
 
 A :class:`Standard` assesses one kind of subject (studio, platform, member, county) against a
-list of criteria. The built-in criterion kinds cover what counties do in practice:
+list of criteria, each of a kind that implements :class:`~xieshang.rules.criteria.Criterion`.
+The built-in kinds cover what counties do in practice:
 
-- :class:`PeriodicQuota` — at least N records of a kind in every window (三个一: one opinion
-  report a month, one activity a quarter, one deed a half year);
-- :class:`Checklist` — items attested for the subject, or derived from its records (六有);
-- :class:`PointsScheme` — points per record with caps per section, a base, grades (履职积分);
-- :class:`ShareMet` — the share of subjects of a county meeting another standard (roll-ups);
-- :class:`CustomCriterion` — a function of the plugin's own for anything else.
+- :class:`~xieshang.rules.quota.PeriodicQuota` — at least N records of a kind in every window
+  (三个一: one opinion report a month, one activity a quarter, one deed a half year);
+- :class:`~xieshang.rules.checklist.Checklist` — items attested for the subject, or derived from
+  its records (六有);
+- :class:`~xieshang.rules.points.PointsScheme` — points per record with caps per section, a
+  base, grades (履职积分);
+- :class:`~xieshang.rules.share.ShareMet` — the share of subjects of a county meeting another
+  standard (roll-ups);
+- :class:`~xieshang.rules.custom.CustomCriterion` — a function of the plugin's own.
 
-Every number is a field, so a county can override it (:func:`with_overrides`).
+This module also holds the vocabulary they share (subject and record kinds, flags, statuses),
+the checks run on every declared standard (:func:`problems`) and a county's overrides of its
+numbers (:func:`with_overrides`).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
-from xieshang.rules.periods import Window
+from xieshang.rules.criteria import Criterion
 
-if TYPE_CHECKING:
-    from xieshang.rules.results import CriterionInput, CriterionResult
+# Raised by with_overrides; still importable from here, where it was defined before 2.0.
+from xieshang.rules.criteria import OverrideError as OverrideError
+from xieshang.rules.periods import parse_period
 
 
 class SubjectKind(StrEnum):
@@ -110,145 +116,23 @@ class Status(StrEnum):
     NOT_APPLICABLE = "NOT_APPLICABLE"  # e.g. the studio did not exist yet
     ERROR = "ERROR"  # the standard could not be evaluated (a broken or missing plugin)
 
-
-@dataclass(frozen=True)
-class PeriodicQuota:
-    """At least ``minimum`` records of ``record`` (optionally of ``kinds``) in every ``window``."""
-
-    code: str
-    title: str
-    record: RecordKind
-    window: Window
-    minimum: int = 1
-    kinds: tuple[str, ...] = ()
-    description: str = ""
+    @property
+    def label_zh(self) -> str:
+        return {
+            "MET": "达标",
+            "NOT_MET": "未达标",
+            "IN_PROGRESS": "进行中",
+            "NOT_APPLICABLE": "不适用",
+            "ERROR": "出错",
+        }[self.value]
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One item of a checklist: attested for the subject, or derived from its records."""
-
-    code: str
-    title: str
-    #: When set, the item holds if the subject has ``minimum`` such records in the period;
-    #: otherwise it must be attested (e.g. ``attestPlatformChecklistItem``).
-    derived_from: RecordKind | None = None
-    minimum: int = 1
-    kinds: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Checklist:
-    """Every item must hold (六有: 有场所、有标识 …)."""
-
-    code: str
-    title: str
-    items: tuple[ChecklistItem, ...]
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Award:
-    """``points`` for every record of ``record`` in the period that matches the conditions.
-
-    ``joint_factor`` multiplies the points of a proposal made jointly (联名): 桐城 gives the
-    first proposer of a joint proposal half, ``Award(..., role=ProposerRole.LEAD, joint_factor=0.5)``.
-    """
-
-    record: RecordKind
-    points: float
-    kinds: tuple[str, ...] = ()
-    when: Flag | None = None
-    role: ProposerRole | None = None
-    joint_factor: float = 1.0
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class AttendanceScore:
-    """Consultation attendance scored per invitation and averaged (present / on leave / absent).
-
-    With no invitation in the period the member gets ``when_none`` (default: the full points).
-    """
-
-    present: float
-    on_leave: float
-    absent: float
-    when_none: float | None = None
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class ComplianceAward:
-    """``points`` × the share of the member's studios that meet the studio standard ``standard``."""
-
-    standard: str
-    points: float
-    title: str = ""
-
-
-AwardRule = Award | AttendanceScore | ComplianceAward
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of a points scheme: its awards add up to at most ``cap`` (and at least ``floor``)."""
-
-    code: str
-    title: str
-    awards: tuple[AwardRule, ...]
-    cap: float | None = None
-    floor: float | None = None
-
-
-@dataclass(frozen=True)
-class Grade:
-    """A grade reached from ``minimum`` points; ``passing`` grades make the standard MET."""
-
-    name: str
-    minimum: float
-    passing: bool = True
-
-
-@dataclass(frozen=True)
-class PointsScheme:
-    """``base`` plus the sections' points (clamped to ``0..maximum``), graded by ``grades``."""
-
-    code: str
-    title: str
-    sections: tuple[Section, ...]
-    base: float = 0
-    maximum: float | None = 100
-    grades: tuple[Grade, ...] = ()
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class ShareMet:
-    """At least ``minimum_share`` (0–1) of the county's ``subject`` s meet ``standard``."""
-
-    code: str
-    title: str
-    standard: str
-    subject: SubjectKind
-    minimum_share: float
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class CustomCriterion:
-    """A criterion computed by the plugin: ``evaluate(input) -> CriterionResult``."""
-
-    code: str
-    title: str
-    evaluate: Callable[[CriterionInput], CriterionResult]
-    description: str = ""
-
-
-Criterion = PeriodicQuota | Checklist | PointsScheme | ShareMet | CustomCriterion
-
+#: A standard's code: namespaced by the plugin, lower case (``pengan.three-ones``).
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$")
+#: A criterion's code within its standard (``monthly-report``).
 LOCAL_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: A criterion kind's name in the API (``PERIODIC_QUOTA``).
+KIND_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 
 
 @dataclass(frozen=True)
@@ -266,37 +150,38 @@ class Standard:
     distribution: str = field(default="", compare=False)
 
     def criterion(self, code: str) -> Criterion | None:
+        """The criterion called ``code`` (None when there is none)."""
         return next((c for c in self.criteria if c.code == code), None)
 
     @property
     def dependencies(self) -> tuple[str, ...]:
         """Codes of the standards whose results this one uses (roll-ups, compliance awards)."""
-        found: list[str] = []
-        for criterion in self.criteria:
-            if isinstance(criterion, ShareMet):
-                found.append(criterion.standard)
-            if isinstance(criterion, PointsScheme):
-                for section in criterion.sections:
-                    found += [a.standard for a in section.awards if isinstance(a, ComplianceAward)]
-        return tuple(dict.fromkeys(found))
+        return tuple(dict.fromkeys(d for c in self.criteria for d in c.dependencies()))
 
 
 # -- validation ----------------------------------------------------------------------------
 
 _RECORDS_OF = {
-    SubjectKind.STUDIO: {
-        RecordKind.OPINION_REPORT,
-        RecordKind.ACTIVITY,
-        RecordKind.DEED,
-        RecordKind.PROPOSAL,
-    },
-    SubjectKind.MEMBER: set(RecordKind),
-    SubjectKind.PLATFORM: {RecordKind.ACTIVITY, RecordKind.DEED, RecordKind.CONSULTATION},
-    SubjectKind.COUNTY: set(),
+    SubjectKind.STUDIO: frozenset(
+        {RecordKind.OPINION_REPORT, RecordKind.ACTIVITY, RecordKind.DEED, RecordKind.PROPOSAL}
+    ),
+    SubjectKind.MEMBER: frozenset(RecordKind),
+    SubjectKind.PLATFORM: frozenset(
+        {RecordKind.ACTIVITY, RecordKind.DEED, RecordKind.CONSULTATION}
+    ),
+    SubjectKind.COUNTY: frozenset(),
 }
 
+#: A period every criterion's span is tried on when a plugin is loaded.
+_SAMPLE_PERIOD = parse_period("2024")
 
-def problems(standard: Any) -> list[str]:
+
+def records_of(subject: SubjectKind) -> frozenset[RecordKind]:
+    """The kinds of record a subject of kind ``subject`` has (what its criteria may count)."""
+    return _RECORDS_OF[subject]
+
+
+def problems(standard: object) -> list[str]:
     """What is wrong with a declared standard, in words a plugin author can act on (empty: fine)."""
     if not isinstance(standard, Standard):
         return [f"returned {type(standard).__name__!s}, not xieshang.rules.Standard"]
@@ -312,147 +197,89 @@ def problems(standard: Any) -> list[str]:
         return found
     if not (standard.version or "").strip():
         found.append(f"{standard.code}: version is empty")
+    if not isinstance(standard.criteria, tuple | list):
+        found.append(f"{standard.code}: criteria must be a tuple of criteria")
+        return found
     if not standard.criteria:
         found.append(f"{standard.code}: has no criteria")
     codes = [getattr(c, "code", None) for c in standard.criteria]
     for duplicate in {c for c in codes if codes.count(c) > 1}:
         found.append(f"{standard.code}: criterion code {duplicate!r} is used twice")
-    allowed = _RECORDS_OF[standard.subject]
     for criterion in standard.criteria:
-        found += [
-            f"{standard.code}: {p}"
-            for p in _criterion_problems(criterion, allowed, standard.subject)
-        ]
+        try:
+            said = _criterion_problems(criterion, standard.subject)
+        except Exception as exc:  # an object that breaks even being looked at
+            said = [f"criterion {criterion!r} cannot be checked: {type(exc).__name__}: {exc}"]
+        found += [f"{standard.code}: {p}" for p in said]
     return found
 
 
-def _criterion_problems(
-    criterion: Any, allowed: set[RecordKind], subject: SubjectKind
-) -> list[str]:
+#: What a criterion kind implements (the members of the protocol).
+_PROTOCOL = tuple(name for name in vars(Criterion) if not name.startswith("_"))
+
+
+def _criterion_problems(criterion: object, subject: SubjectKind) -> list[str]:
     if not isinstance(criterion, Criterion):
-        return [f"criterion {criterion!r} is not one of the criterion kinds of xieshang.rules"]
+        missing = [name for name in _PROTOCOL if not hasattr(criterion, name)]
+        return [
+            f"criterion {criterion!r} is not one of the criterion kinds of xieshang.rules"
+            f" (a kind implements xieshang.rules.Criterion; this lacks {', '.join(missing)})"
+        ]
     where = f"criterion {criterion.code!r}"
     found: list[str] = []
-    if not LOCAL_CODE.match(criterion.code or ""):
+    if not isinstance(criterion.code, str) or not LOCAL_CODE.match(criterion.code):
         found.append(f"{where}: code must be lower-case letters, digits, '-' or '_'")
-    if not (criterion.title or "").strip():
+    if not isinstance(criterion.title, str) or not criterion.title.strip():
         found.append(f"{where}: title is empty")
-    if isinstance(criterion, PeriodicQuota):
-        if criterion.record not in allowed:
-            found.append(f"{where}: a {subject.value} has no {criterion.record} records")
-        if not isinstance(criterion.window, Window):
-            found.append(f"{where}: window must be a xieshang.rules.Window")
-        if not isinstance(criterion.minimum, int) or criterion.minimum < 1:
-            found.append(f"{where}: minimum must be a whole number ≥ 1")
-    elif isinstance(criterion, Checklist):
-        if not criterion.items:
-            found.append(f"{where}: has no items")
-        item_codes = [i.code for i in criterion.items]
-        if len(set(item_codes)) != len(item_codes):
-            found.append(f"{where}: item codes repeat")
-        for item in criterion.items:
-            if item.derived_from is not None and item.derived_from not in allowed:
-                found.append(
-                    f"{where}: item {item.code!r}: a {subject.value} has no {item.derived_from} records"
-                )
-            if not isinstance(item.minimum, int) or item.minimum < 1:
-                found.append(f"{where}: item {item.code!r}: minimum must be a whole number ≥ 1")
-    elif isinstance(criterion, PointsScheme):
-        if not criterion.sections:
-            found.append(f"{where}: has no sections")
-        for section in criterion.sections:
-            for award in section.awards:
-                if isinstance(award, Award) and award.record not in allowed:
-                    found.append(
-                        f"{where}: section {section.code!r}: a {subject.value} has no {award.record} records"
-                    )
-                if (
-                    isinstance(award, AttendanceScore | ComplianceAward)
-                    and subject is not SubjectKind.MEMBER
-                ):
-                    found.append(
-                        f"{where}: section {section.code!r}: {type(award).__name__} applies to members only"
-                    )
-                if not isinstance(award, AwardRule):
-                    found.append(f"{where}: section {section.code!r}: {award!r} is not an award")
-        minimums = [g.minimum for g in criterion.grades]
-        if minimums != sorted(minimums, reverse=True) or len(set(minimums)) != len(minimums):
-            found.append(
-                f"{where}: grades must be listed from the highest minimum down, each different"
-            )
-    elif isinstance(criterion, ShareMet):
-        if not 0 <= criterion.minimum_share <= 1:
-            found.append(f"{where}: minimum_share must be between 0 and 1")
-        if subject is not SubjectKind.COUNTY:
-            found.append(f"{where}: ShareMet is a county roll-up; use it in a COUNTY standard")
-    elif isinstance(criterion, CustomCriterion) and not callable(criterion.evaluate):
-        found.append(f"{where}: evaluate must be callable")
+    if not isinstance(criterion.kind, str) or not KIND_NAME.match(criterion.kind):
+        found.append(
+            f"{where}: kind {criterion.kind!r} must be upper-case letters, digits and '_',"
+            " like PERIODIC_QUOTA"
+        )
+    # The kind's own checks, and what the engine and the API will ask of it later: a kind
+    # that fails here is reported now, at load, never in the middle of a request.
+    try:
+        found += [f"{where}: {p}" for p in criterion.problems(subject, records_of(subject))]
+        start, end = criterion.span(_SAMPLE_PERIOD)
+        if not (start <= _SAMPLE_PERIOD.start and _SAMPLE_PERIOD.end <= end):
+            found.append(f"{where}: span(period) must cover the period")
+        if not all(isinstance(d, str) for d in criterion.dependencies()):
+            found.append(f"{where}: dependencies() must be standard codes")
+        json.dumps(criterion.parameters())
+        for path, value in criterion.numbers().items():
+            if not isinstance(path, str) or not (value is None or isinstance(value, int | float)):
+                found.append(f"{where}: numbers() must map paths to numbers, not {value!r}")
+    except Exception as exc:  # a plugin's own kind: report its bug instead of failing the load
+        found.append(f"{where}: {type(criterion).__name__} fails: {type(exc).__name__}: {exc}")
     return found
 
 
 # -- overrides -----------------------------------------------------------------------------
 
 
-class OverrideError(ValueError):
-    """An override path or value that does not fit the standard."""
-
-
-def with_overrides(standard: Standard, overrides: Mapping[str, Any]) -> Standard:
+def with_overrides(standard: Standard, overrides: Mapping[str, object]) -> Standard:
     """A copy of ``standard`` with numbers replaced, e.g. ``{"monthly-report.minimum": 2}``.
 
-    A path names a criterion by code, then sections or items by code, awards by position,
-    and ends with a numeric field: ``"duty.proposals.cap"``, ``"duty.proposals.0.points"``.
+    A path names a criterion by code and then one of its numbers
+    (:meth:`~xieshang.rules.criteria.Criterion.numbers`): ``"duty.proposals.cap"``,
+    ``"duty.proposals.0.points"``.
     """
     result = standard
     for path, value in overrides.items():
-        parts = path.split(".")
-        if len(parts) < 2:
+        code, _, rest = path.partition(".")
+        if not rest:
             raise OverrideError(
                 f"{path!r}: name a criterion and a field, e.g. 'monthly-report.minimum'"
             )
         criteria = list(result.criteria)
-        index = next((i for i, c in enumerate(criteria) if c.code == parts[0]), None)
+        index = next((i for i, c in enumerate(criteria) if c.code == code), None)
         if index is None:
-            raise OverrideError(f"{path!r}: {standard.code} has no criterion {parts[0]!r}")
-        criteria[index] = _replace(criteria[index], parts[1:], value, path)
-        result = dataclasses.replace(result, criteria=tuple(criteria))
-    return result
-
-
-def _replace(obj: Any, parts: list[str], value: Any, path: str) -> Any:
-    head, rest = parts[0], parts[1:]
-    if not rest:
-        current = getattr(obj, head, _MISSING) if dataclasses.is_dataclass(obj) else _MISSING
-        if current is _MISSING or head in ("code", "title", "description"):
-            raise OverrideError(f"{path!r}: no number called {head!r} there")
-        numeric = isinstance(current, int | float) and not isinstance(current, bool)
-        if current is not None and not numeric:
-            raise OverrideError(f"{path!r}: {head!r} is not a number")
+            raise OverrideError(f"{path!r}: {standard.code} has no criterion {code!r}")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise OverrideError(f"{path!r}: the new value must be a number, not {value!r}")
-        if isinstance(current, int) and not isinstance(value, int):
-            raise OverrideError(f"{path!r}: {head!r} must be a whole number")
-        return dataclasses.replace(obj, **{head: value})
-    for name in ("sections", "items", "awards", "grades"):
-        children = getattr(obj, name, None)
-        if children is None:
-            continue
-        children = list(children)
-        if head.isdigit() and int(head) < len(children):
-            position = int(head)
-        else:
-            position = next(
-                (
-                    i
-                    for i, c in enumerate(children)
-                    if getattr(c, "code", getattr(c, "name", None)) == head
-                ),
-                -1,
-            )
-        if position >= 0:
-            children[position] = _replace(children[position], rest, value, path)
-            return dataclasses.replace(obj, **{name: tuple(children)})
-    raise OverrideError(f"{path!r}: nothing called {head!r} there")
-
-
-_MISSING = object()
+        try:
+            criteria[index] = criteria[index].with_number(rest, value)
+        except OverrideError as exc:
+            raise OverrideError(f"{path!r}: {exc}") from exc
+        result = replace(result, criteria=tuple(criteria))
+    return result

@@ -46,7 +46,7 @@ from xieshang.schema.organisation import (
 )
 from xieshang.schema.platform import PlatformMutation, PlatformQuery
 from xieshang.schema.records import RECORD_MUTATIONS, RecordQuery
-from xieshang.schema.relay import NODE_MODULES, RowType, node_type_by_name
+from xieshang.schema.relay import RowType, node_types
 from xieshang.schema.scalars import date_scalar, datetime_scalar
 from xieshang.schema.studio import StudioMutation, StudioQuery
 from xieshang.schema.subscription import Subscription
@@ -71,8 +71,8 @@ MUTATIONS: tuple[type, ...] = (
     EvaluationMutation,
 )
 
-#: Every node type, in the order the schema lists them.
-NODE_TYPES: list[type[RowType]] = [node_type_by_name(name) for name in NODE_MODULES]
+#: Every node type (each registers itself when its module is imported above).
+NODE_TYPES: list[type[RowType]] = node_types()
 
 logger = logging.getLogger("xieshang.graphql")
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import strawberry
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.enums import Role
-from xieshang.domain import accounts, audit
-from xieshang.domain.policy import Viewer
+from xieshang.domain import accounts
+from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
-from xieshang.schema.filters import at_least, at_most, equals
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
+from xieshang.schema.derive import row_type
+from xieshang.schema.lists import connection_field, list_spec
 from xieshang.schema.mutations import UserError
 from xieshang.schema.relations import to_one
 from xieshang.schema.relay import OrderDirection, RowType
@@ -87,49 +86,23 @@ class LogoutPayload:
     )
 
 
-@strawberry.type(
-    description="审计日志 AuditEvent：一次修改、登录、登录失败或越权尝试（只读，不可修改或删除）"
+@row_type(
+    models.AuditEvent,
+    description="审计日志 AuditEvent：一次修改、登录、登录失败或越权尝试（只读，不可修改或删除）",
+    county=False,
 )
 class AuditEvent(RowType):
-    model = models.AuditEvent
-    occurred_at: datetime = strawberry.field(description="时间 when")
-    username: str | None = strawberry.field(description="用户 user（匿名为空）")
-    role: str | None = strawberry.field(description="角色 role（ANONYMOUS、SYSTEM 或账号角色）")
-    action: str = strawberry.field(
-        description="动作 action，如 mutation:createMember、login、login_failed、denied:followUps"
-    )
-    target: str | None = strawberry.field(description="对象 target（全局 ID 或名称）")
-    success: bool = strawberry.field(description="是否成功 success")
-    client_address: str | None = strawberry.field(description="客户端地址 client address")
-    request_id: str | None = strawberry.field(description="请求编号 request ID")
-    detail: str | None = strawberry.field(description="说明 detail（如失败的错误代码）")
+    pass
 
 
-@strawberry.input(description="审计日志筛选 audit filter")
-class AuditEventFilter:
-    username: str | None = strawberry.field(default=None, description="用户 username")
-    action: str | None = strawberry.field(default=None, description="动作 action")
-    success: bool | None = strawberry.field(default=None, description="是否成功 success")
-    occurred_from: datetime | None = strawberry.field(
-        default=None, description="不早于 at or after"
-    )
-    occurred_to: datetime | None = strawberry.field(default=None, description="不晚于 at or before")
-
-
-AUDIT_EVENTS = ListSpec(
-    model=models.AuditEvent,
-    type_name="AuditEvent",
-    filter_input=AuditEventFilter,
-    filters={
-        "username": equals(models.AuditEvent.username),
-        "action": equals(models.AuditEvent.action),
-        "success": equals(models.AuditEvent.success),
-        "occurred_from": at_least(models.AuditEvent.occurred_at),
-        "occurred_to": at_most(models.AuditEvent.occurred_at),
-    },
-    sort_keys=[SortKey("OCCURRED_AT", models.AuditEvent.occurred_at, "时间 when")],
+AUDIT_EVENTS = list_spec(
+    models.AuditEvent,
+    label="审计日志",
     default_sort="OCCURRED_AT",
     default_direction=OrderDirection.DESC,
+    scoped=False,
+    insertion_order=False,
+    filter_description="审计日志筛选 audit filter",
 )
 
 
@@ -177,42 +150,9 @@ class AccountMutation:
         info: Info[Context, Any],
         input: Annotated[LoginInput, strawberry.argument(description="输入 input")],
     ) -> SessionPayload:
-        context = info.context
-        try:
-            async with context.writes() as session, session.begin():
-                user = await accounts.authenticate(session, input.username, input.password)
-                tokens = await accounts.issue_tokens(session, context.settings, user)
-                await audit.record(
-                    session,
-                    audit.event(
-                        Viewer.anonymous(), "login", success=True, origin=context.origin, user=user
-                    ),
-                )
-        except accounts.LoginFailed as exc:
-            # Attributed to the account's county (when the account exists), so that the
-            # county's auditor sees attempts on its accounts.
-            county_id = await _failed_login(
-                context, input.username, count=exc.code == "BAD_CREDENTIALS"
-            )
-            await audit.record_alone(
-                context.writes,
-                audit.event(
-                    Viewer(username=input.username[:50]),
-                    "login_failed",
-                    success=False,
-                    origin=context.origin,
-                    target=input.username[:50],
-                    county_id=county_id,
-                    detail=exc.code,
-                ),
-            )
-            return _error(exc.code, exc.message)
-        return SessionPayload(
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            expires_at=tokens.expires_at,
-            account=Account.of(user),
-        )
+        async with info.context.work("login", restrict=False) as work:
+            done = await accounts.sign_in(work, input.username, input.password)
+        return _session(done)
 
     @strawberry.mutation(
         description="用刷新令牌换一对新令牌 trade a refresh token for new tokens（旧的作废）"
@@ -222,43 +162,9 @@ class AccountMutation:
         info: Info[Context, Any],
         input: Annotated[RefreshTokenInput, strawberry.argument(description="输入 input")],
     ) -> SessionPayload:
-        context = info.context
-        try:
-            async with context.writes() as session, session.begin():
-                user, tokens = await accounts.refresh(
-                    session, context.settings, input.refresh_token
-                )
-                await audit.record(
-                    session,
-                    audit.event(
-                        Viewer.anonymous(),
-                        "refresh",
-                        success=True,
-                        origin=context.origin,
-                        user=user,
-                    ),
-                )
-        except accounts.AuthError as exc:
-            if isinstance(exc, accounts.TokenReused):
-                async with context.writes() as session, session.begin():
-                    await accounts.revoke_all(session, exc.user_id)
-            await audit.record_alone(
-                context.writes,
-                audit.event(
-                    context.viewer,
-                    "refresh_failed",
-                    success=False,
-                    origin=context.origin,
-                    detail=exc.code,
-                ),
-            )
-            return _error(exc.code, exc.message)
-        return SessionPayload(
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            expires_at=tokens.expires_at,
-            account=Account.of(user),
-        )
+        async with info.context.work("refreshToken", restrict=False) as work:
+            done = await accounts.refresh_session(work, input.refresh_token)
+        return _session(done)
 
     @strawberry.mutation(description="退出 sign out：作废刷新令牌（访问令牌到期自然失效）")
     async def logout(
@@ -266,30 +172,17 @@ class AccountMutation:
         info: Info[Context, Any],
         input: Annotated[LogoutInput, strawberry.argument(description="输入 input")],
     ) -> LogoutPayload:
-        context = info.context
-        async with context.writes() as session, session.begin():
-            user = await accounts.logout(session, input.refresh_token)
-            if user is not None:
-                await audit.record(
-                    session,
-                    audit.event(
-                        Viewer.anonymous(), "logout", success=True, origin=context.origin, user=user
-                    ),
-                )
+        async with info.context.work("logout", restrict=False) as work:
+            user = await accounts.sign_out(work, input.refresh_token)
         return LogoutPayload(ok=user is not None)
 
 
-async def _failed_login(context: Context, username: str, *, count: bool) -> int | None:
-    """After a refused sign-in: count a wrong password (the fifth locks the account) in a
-    transaction that commits; returns the account's county, if there is such an account."""
-    async with context.writes() as session, session.begin():
-        user = await session.scalar(
-            sa.select(models.User)
-            .where(models.User.username == username.strip().lower())
-            .with_for_update()
-        )
-        if user is None:
-            return None
-        if count:
-            accounts.count_failure(user)
-        return user.county_id
+def _session(done: accounts.SignedIn | XieshangError) -> SessionPayload:
+    if isinstance(done, XieshangError):
+        return _error(done.code, done.message)
+    return SessionPayload(
+        access_token=done.tokens.access_token,
+        refresh_token=done.tokens.refresh_token,
+        expires_at=done.tokens.expires_at,
+        account=Account.of(done.user),
+    )

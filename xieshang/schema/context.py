@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,8 @@ from xieshang.db.engine import write_session_factory
 from xieshang.domain.audit import Origin
 from xieshang.domain.bus import MemoryBus
 from xieshang.domain.policy import Viewer
+from xieshang.domain.submit_limit import SubmitLimiter
+from xieshang.domain.unit_of_work import Environment, Work, write
 from xieshang.engine.registry import RulePlugins
 from xieshang.schema.loaders import Loaders
 
@@ -30,7 +33,7 @@ class Context:
     #: Sessions for mutations (on SQLite their transactions BEGIN IMMEDIATE).
     writes: async_sessionmaker[AsyncSession]
     #: The installed rule plugins and their standards.
-    rules: RulePlugins = field(default_factory=RulePlugins.empty)
+    rule_plugins: RulePlugins = field(default_factory=RulePlugins.empty)
     #: Who is asking (anonymous unless the request carried a valid token).
     viewer: Viewer = field(default_factory=Viewer.anonymous)
     #: Where the request came from, for the audit trail.
@@ -41,7 +44,27 @@ class Context:
     connection_params: Any = None
     #: Where committed events go and subscriptions listen (in-process unless the app gives one).
     bus: MemoryBus = field(default_factory=MemoryBus)
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: The application's limit on residents' topic submissions (one per process when None).
+    submit_limiter: SubmitLimiter | None = None
+
+    @property
+    def env(self) -> Environment:
+        """What domain operations of this request may use besides the database."""
+        return Environment(self.settings, self.rule_plugins, self.bus, self.submit_limiter)
+
+    def work(
+        self, action: str, *, target: str | None = None, restrict: bool = True
+    ) -> AbstractAsyncContextManager[Work]:
+        """A unit of work of this request's viewer (see :func:`xieshang.domain.unit_of_work.write`)."""
+        return write(
+            self.writes,
+            self.viewer,
+            action,
+            self.env,
+            origin=self.origin,
+            target=target,
+            restricted=restrict,
+        )
 
     @classmethod
     def create(
@@ -56,6 +79,7 @@ class Context:
         request: Any = None,
         response: Any = None,
         bus: MemoryBus | None = None,
+        submit_limiter: SubmitLimiter | None = None,
     ) -> Context:
         """A context; harnesses calling the schema in-process usually pass ``Viewer.trusted()``."""
         writes = writes or write_session_factory(sessions.kw["bind"])
@@ -71,4 +95,5 @@ class Context:
             request=request,
             response=response,
             bus=bus or MemoryBus(),
+            submit_limiter=submit_limiter,
         )

@@ -13,21 +13,19 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
 from xieshang.db.base import utcnow
-from xieshang.db.enums import Satisfaction
 from xieshang.domain import evaluations
 from xieshang.domain.evaluations import InvitationStatus
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
-from xieshang.schema.filters import ScopedFilter, global_id
-from xieshang.schema.lists import ListSpec, SortKey, connection_field
-from xieshang.schema.mutations import InputField, Reply, UserError, mutation_field
-from xieshang.schema.relations import to_one
+from xieshang.schema.derive import described, row_type
+from xieshang.schema.lists import ExtraFilter, connection_field, list_spec
+from xieshang.schema.mutations import InputField, Reply, UserError, column_inputs, mutation_field
 from xieshang.schema.relay import OrderDirection, RowType
 
 strawberry.enum(InvitationStatus, description="评价邀请状态 invitation status（由时间推算）")
@@ -44,57 +42,29 @@ for _value, _label in zip(
     _value.description = _label
 
 
-@strawberry.type(
+@row_type(
+    models.EvaluationInvitation,
     description="评价邀请 EvaluationInvitation：请一位居民通过一次性链接评价协商成果"
-    "（链接令牌只在创建时返回一次，库中只存其哈希）"
+    "（链接令牌只在创建时返回一次，库中只存其哈希）",
 )
 class EvaluationInvitation(RowType):
-    model = models.EvaluationInvitation
-    resident_role: str | None = strawberry.field(
-        description="评价人身份 resident's role，如 村民代表"
-    )
-    created_by: str | None = strawberry.field(description="创建人 created by（账号名）")
-    created_at: datetime = strawberry.field(description="创建时间 created at")
-    expires_at: datetime = strawberry.field(description="失效时间 expires at")
-    used_at: datetime | None = strawberry.field(description="提交评价的时间 used at（未使用为空）")
-    revoked_at: datetime | None = strawberry.field(description="撤销时间 revoked at（未撤销为空）")
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    outcome = to_one(
-        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
-    )
-
     @strawberry.field(description="状态 status：OPEN / USED / EXPIRED / REVOKED")
     def status(self, root: strawberry.Parent[models.EvaluationInvitation]) -> InvitationStatus:
         return evaluations.invitation_status(root, utcnow())
 
-    @strawberry.field(
-        description="被邀请的居民 resident's name（本县机关人员可见全名，其他用户只见姓 masked）"
-    )
+    @strawberry.field(description=described(models.EvaluationInvitation, "resident_name"))
     def resident_name(
         self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
     ) -> str:
         access = personal_data(info.context.viewer, root.county_id)
         return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
 
-    @strawberry.field(description="居民联系方式 resident's contact（已脱敏 masked）")
+    @strawberry.field(description=described(models.EvaluationInvitation, "resident_contact"))
     def resident_contact(
         self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
     ) -> str | None:
         access = personal_data(info.context.viewer, root.county_id)
         return shown(root.resident_contact, access, mask_contact)
-
-
-@strawberry.input(description="评价邀请列表筛选 evaluation invitation filter")
-class EvaluationInvitationFilter(ScopedFilter):
-    outcome_id: strawberry.ID | None = strawberry.field(
-        default=None, description="协商成果 outcome"
-    )
-    status: InvitationStatus | None = strawberry.field(
-        default=None, description="状态 status（按当前时间推算）"
-    )
 
 
 def _status_is(value: InvitationStatus, _context: Any) -> Any:
@@ -110,21 +80,14 @@ def _status_is(value: InvitationStatus, _context: Any) -> Any:
     return sa.and_(live, i.expires_at > now)
 
 
-EVALUATION_INVITATIONS = ListSpec(
-    model=models.EvaluationInvitation,
-    type_name="EvaluationInvitation",
-    filter_input=EvaluationInvitationFilter,
-    filters={
-        "outcome_id": global_id(models.EvaluationInvitation.outcome_id, "Outcome"),
-        "status": _status_is,
-    },
-    sort_keys=[
-        SortKey("CREATED_AT", models.EvaluationInvitation.created_at, "创建时间 created at"),
-        SortKey("EXPIRES_AT", models.EvaluationInvitation.expires_at, "失效时间 expires at"),
-        SortKey("ID", models.EvaluationInvitation.id, "录入顺序 insertion order"),
-    ],
+EVALUATION_INVITATIONS = list_spec(
+    models.EvaluationInvitation,
+    label="评价邀请",
     default_sort="CREATED_AT",
     default_direction=OrderDirection.DESC,
+    extra_filters=(
+        ExtraFilter("status", InvitationStatus | None, "状态 status（按当前时间推算）", _status_is),
+    ),
 )
 
 
@@ -219,40 +182,26 @@ class SubmitEvaluationPayload:
         return self.evaluation.submitted_at if self.evaluation is not None else None
 
 
-async def _create_invitation(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> Reply:
-    issued = await evaluations.create_invitation(
-        session, **values, created_by=context.viewer.username
-    )
+async def _create_invitation(work: Work, values: dict[str, Any]) -> Reply:
+    issued = await evaluations.create_invitation(work, **values)
     return Reply(issued.invitation, {"token": issued.token})
 
 
-async def _revoke_invitation(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.EvaluationInvitation:
-    return await evaluations.revoke_invitation(session, values["id"])
+async def _revoke_invitation(work: Work, values: dict[str, Any]) -> models.EvaluationInvitation:
+    return await evaluations.revoke_invitation(work, values["id"])
 
 
-async def _submit(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.Evaluation:
-    # restrict=False: the domain restricts the transaction to the invitation's county.
-    return await evaluations.submit_evaluation(session, **values)
+async def _submit(work: Work, values: dict[str, Any]) -> models.Evaluation:
+    # restrict=False: the domain restricts the unit of work to the invitation's county.
+    return await evaluations.submit_evaluation(work, **values)
 
 
-async def _return_visit(
-    session: AsyncSession, values: dict[str, Any], context: Context
-) -> models.Evaluation:
-    return await evaluations.record_return_visit(session, context.viewer, values, env=context)
+async def _return_visit(work: Work, values: dict[str, Any]) -> models.Evaluation:
+    return await evaluations.record_return_visit(work, values)
 
 
-_RESIDENT = {
-    "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
-    "resident_name": InputField(str, "居民姓名 resident's name"),
-    "resident_role": InputField(str | None, "居民身份 resident's role，如 村民代表"),
-    "resident_contact": InputField(str | None, "居民联系方式 contact（仅本县机关人员可见全文）"),
-}
+#: What the resident answers, on the form and at a return visit (the evaluation's columns).
+_ANSWER = ("satisfaction", "comment", "suggestion")
 
 
 @strawberry.type
@@ -260,7 +209,7 @@ class EvaluationMutation:
     create_evaluation_invitation = mutation_field(
         "CreateEvaluationInvitation",
         fields={
-            **_RESIDENT,
+            **column_inputs(models.EvaluationInvitation, creating=True),
             "valid_days": InputField(
                 int,
                 f"有效天数 days valid（{evaluations.MIN_VALID_DAYS}–{evaluations.MAX_VALID_DAYS}，"
@@ -290,9 +239,7 @@ class EvaluationMutation:
         "SubmitEvaluation",
         fields={
             "token": InputField(str, "评价链接中的令牌 link token"),
-            "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
-            "suggestion": InputField(str | None, "意见建议 suggestion"),
-            "comment": InputField(str | None, "评价 comment（居民的原话）"),
+            **column_inputs(models.Evaluation, creating=True, only=_ANSWER),
         },
         id_types={},
         node_field="evaluation",
@@ -306,10 +253,11 @@ class EvaluationMutation:
     record_return_visit = mutation_field(
         "RecordReturnVisit",
         fields={
-            **_RESIDENT,
-            "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
-            "comment": InputField(str | None, "评价原话 the resident's words"),
-            "suggestion": InputField(str | None, "意见建议 suggestion"),
+            **column_inputs(
+                models.Evaluation,
+                creating=True,
+                only=("outcome_id", "resident_name", "resident_role", "resident_contact", *_ANSWER),
+            ),
             "member_id": InputField(
                 strawberry.ID | None,
                 "回访委员 visiting member（委员本人记录时可省略；机关人员必填）",

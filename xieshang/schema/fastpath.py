@@ -15,7 +15,7 @@ import graphql
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from xieshang.schema.relay import to_global_id
+from xieshang.domain.ids import to_global_id
 
 
 def _attribute(name: str) -> Any:

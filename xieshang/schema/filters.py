@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 
-from xieshang.schema.relay import GlobalIdError, from_global_id
+from xieshang.domain.ids import GlobalIdError, from_global_id
 
 #: Turns one non-null filter value into a SQL condition; gets the request context for values
 #: that depend on it (today's date in the county's calendar).
@@ -27,11 +27,6 @@ class ScopedFilter:
     include_archived: bool = strawberry.field(
         default=False, description="包含已归档的记录 include archived rows (default: hidden)"
     )
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def equals(column: Any) -> Predicate:
@@ -88,4 +83,4 @@ def _apply(predicate: Predicate, value: Any, name: str, context: Any) -> Any:
     try:
         return predicate(value, context)
     except GlobalIdError as exc:
-        raise GlobalIdError(exc.message, field=f"filter.{_camel(name)}") from exc
+        raise GlobalIdError(exc.message, field=f"filter.{name}") from exc

@@ -2,64 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Role, Satisfaction
-from xieshang.domain import consultations, crud, events, supervision
+from xieshang.db.enums import FollowUpStatus
 from xieshang.domain import follow_up as follow_up_domain
+from xieshang.domain import supervision
 from xieshang.domain.calendar import local_today
 from xieshang.domain.follow_up import is_overdue
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
-from xieshang.errors import UserError, ValidationFailed
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
+from xieshang.schema.derive import described, row_type
 from xieshang.schema.errors import query_error
 from xieshang.schema.lists import connection_field
-from xieshang.schema.mutations import InputField, crud_mutations, mutation_field
+from xieshang.schema.mutations import (
+    InputField,
+    column_inputs,
+    crud_mutations,
+    mutation_field,
+    target_fields,
+)
 from xieshang.schema.relations import to_many, to_one
 from xieshang.schema.relay import Archivable, RowType, county_argument
 from xieshang.schema.specs import EVALUATIONS, FOLLOW_UPS
 
 
-@strawberry.type(description="办理进展 FollowUpNote：承办单位报告的一条进展")
+@row_type(
+    models.FollowUpNote, description="办理进展 FollowUpNote：承办单位报告的一条进展", county=False
+)
 class FollowUpNote(RowType):
-    model = models.FollowUpNote
-    content: str = strawberry.field(description="进展内容 content")
-    author: str | None = strawberry.field(description="报告人 author")
-    noted_at: datetime = strawberry.field(description="报告时间 noted at")
+    pass
 
 
-@strawberry.type(description="督办任务 FollowUp：交办给承办单位、有办理期限的成果转化任务")
+@row_type(
+    models.FollowUp,
+    description="督办任务 FollowUp：交办给承办单位、有办理期限的成果转化任务",
+)
 class FollowUp(RowType, Archivable):
-    model = models.FollowUp
-    task: str = strawberry.field(description="任务内容 task")
-    assigned_on: date = strawberry.field(description="交办日期 date assigned")
-    due_on: date = strawberry.field(description="办理期限 due date")
-    status: FollowUpStatus = strawberry.field(description="状态 status")
-    completed_on: date | None = strawberry.field(description="办结日期 date completed")
-    result_class: ResultClass | None = strawberry.field(
-        description="办理结果类别 result class（办结时填写）"
-    )
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    outcome = to_one(
-        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
-    )
-    unit = to_one(
-        "ResponsibleUnit",
-        "unit_id",
-        model=models.ResponsibleUnit,
-        description="承办单位 responsible unit",
-        required=True,
-    )
     notes = to_many(
         "FollowUpNote",
         "follow_up_id",
@@ -88,36 +73,12 @@ class FollowUp(RowType, Archivable):
         return is_overdue(root.status, root.due_on, local_today(info.context.settings.zone))
 
 
-@strawberry.type(description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）")
+@row_type(
+    models.Evaluation,
+    description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）",
+)
 class Evaluation(RowType, Archivable):
-    model = models.Evaluation
-    resident_role: str | None = strawberry.field(
-        description="评价人身份 resident's role，如 村党支部书记"
-    )
-    satisfaction: Satisfaction = strawberry.field(description="满意度 satisfaction")
-    comment: str | None = strawberry.field(
-        description="评价原话 the resident's words，如 满意，非常满意"
-    )
-    suggestion: str | None = strawberry.field(description="意见建议 suggestion")
-    channel: EvaluationChannel = strawberry.field(description="评价渠道 channel")
-    submitted_at: datetime = strawberry.field(description="提交时间 submitted at")
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    outcome = to_one(
-        "Outcome", "outcome_id", model=models.Outcome, description="协商成果 outcome", required=True
-    )
-    visited_by = to_one(
-        "Member",
-        "visited_by_member_id",
-        model=models.Member,
-        description="回访委员 member who made the return visit",
-    )
-
-    @strawberry.field(
-        description="评价人 resident's name（本县机关人员可见全名，其他用户只见姓 masked）"
-    )
+    @strawberry.field(description=described(models.Evaluation, "resident_name"))
     def resident_name(
         self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
     ) -> str:
@@ -125,7 +86,7 @@ class Evaluation(RowType, Archivable):
         # Evaluations are never shown to anonymous callers; were one to be, it would be masked.
         return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
 
-    @strawberry.field(description="评价人联系方式 resident's contact（已脱敏 masked）")
+    @strawberry.field(description=described(models.Evaluation, "resident_contact"))
     def resident_contact(
         self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
     ) -> str | None:
@@ -177,8 +138,7 @@ class SupervisionBoard:
 async def _board(info: Info[Context, Any], county_id: strawberry.ID, within_days: int) -> Any:
     context = info.context
     pk = county_argument(county_id)
-    counties = context.viewer.readable_counties()
-    if counties is not None and pk not in counties:
+    if not context.viewer.reads_county(pk):
         raise query_error("NOT_FOUND", "所选县级政协不存在")
     if not 0 <= within_days <= 90:
         raise query_error("OUT_OF_RANGE", "即将到期的天数窗口应在 0 到 90 之间")
@@ -232,100 +192,25 @@ class FollowUpQuery:
     )
 
 
-async def _announce_assigned(
-    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
-) -> None:
-    await consultations.task_assigned(session, row, context.viewer)
-    _announce(session, row, events.FollowUpChange.ASSIGNED)
-
-
-async def _announce_updated(
-    session: AsyncSession, row: models.FollowUp, values: dict[str, Any], context: Context
-) -> None:
-    _announce(session, row, events.FollowUpChange.UPDATED)
-
-
-def _announce(session: AsyncSession, row: models.FollowUp, change: events.FollowUpChange) -> None:
-    supervision.announce(session, row, change)
-
-
-async def _announce_evaluation(
-    session: AsyncSession, row: models.Evaluation, values: dict[str, Any], context: Context
-) -> None:
-    events.emit(session, events.Event(events.EventKind.EVALUATION_SUBMITTED, row.county_id, row.id))
-
-
-_FollowUpCrud = crud_mutations(
-    "FollowUp",
-    follow_up_domain.FOLLOW_UP,
-    {
-        "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
-        "unit_id": InputField(strawberry.ID, "承办单位 responsible unit"),
-        "task": InputField(str, "任务内容 task"),
-        "assigned_on": InputField(date, "交办日期 date assigned"),
-        "due_on": InputField(date, "办理期限 due date（不早于交办日期）"),
-    },
-    node_field="follow_up",
-    noun="督办任务",
-    update_exclude=("outcome_id",),
-    after_create=_announce_assigned,
-    after_update=_announce_updated,
-)
+_FollowUpCrud = crud_mutations(follow_up_domain.FOLLOW_UP, node_field="follow_up", noun="督办任务")
 _EvaluationCrud = crud_mutations(
-    "Evaluation",
-    follow_up_domain.EVALUATION,
-    {
-        "outcome_id": InputField(strawberry.ID, "协商成果 outcome"),
-        "resident_name": InputField(str, "评价人 resident's name"),
-        "resident_role": InputField(str | None, "评价人身份 role，如 村党支部书记"),
-        "resident_contact": InputField(
-            str | None, "评价人联系方式 contact（仅县政协工作人员可见）"
-        ),
-        "satisfaction": InputField(Satisfaction, "满意度 satisfaction"),
-        "comment": InputField(str | None, "评价原话 the resident's words"),
-        "suggestion": InputField(str | None, "意见建议 suggestion"),
-        "channel": InputField(EvaluationChannel, "评价渠道 channel"),
-        "visited_by_member_id": InputField(strawberry.ID | None, "回访委员 member（回访记录必填）"),
-    },
-    node_field="evaluation",
-    noun="群众评价",
-    update_exclude=("outcome_id",),
-    after_create=_announce_evaluation,
+    follow_up_domain.EVALUATION, node_field="evaluation", noun="群众评价"
 )
 
 
-async def _add_note(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    viewer = context.viewer
-    if viewer.role is Role.UNIT:
-        task = await session.get(models.FollowUp, values["follow_up_id"])
-        if task is None or task.unit_id != viewer.unit_id:
-            raise ValidationFailed([UserError("followUpId", "NOT_FOUND", "所选督办任务不存在")])
-        values.setdefault("author", viewer.username)
-    await crud.create(session, follow_up_domain.FOLLOW_UP_NOTE, values)
-    task = await session.get(models.FollowUp, values["follow_up_id"], with_for_update=True)
-    assert task is not None  # the note's reference was checked above
-    if task.status is FollowUpStatus.DONE:
-        raise ValidationFailed(
-            [UserError("followUpId", "INVALID_STATE", "该督办任务已办结，不能再报告进展")]
-        )
-    supervision.start_progress(task)
-    await session.flush()
-    _announce(session, task, events.FollowUpChange.PROGRESS)
-    return task
+async def _add_note(work: Work, values: dict[str, Any]) -> Any:
+    return await supervision.add_note(
+        work, values["follow_up_id"], values["content"], values.get("author")
+    )
 
 
-async def _complete(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    task = await crud.load_for_update(session, follow_up_domain.FOLLOW_UP, values["id"])
-    supervision.check_unit(context.viewer, task)
-    crud.check_not_archived(follow_up_domain.FOLLOW_UP, task)
-    crud.check_version(follow_up_domain.FOLLOW_UP, task, values["expected_version"])
-    completed_on = values.get("completed_on") or local_today(context.settings.zone)
-    return await supervision.complete(
-        session,
-        task,
-        context.viewer,
-        completed_on=completed_on,
+async def _complete(work: Work, values: dict[str, Any]) -> Any:
+    return await supervision.complete_task(
+        work,
+        values["id"],
+        values["expected_version"],
         result_class=values["result_class"],
+        completed_on=values.get("completed_on"),
         note=values.get("note"),
     )
 
@@ -334,11 +219,7 @@ async def _complete(session: AsyncSession, values: dict[str, Any], context: Cont
 class FollowUpMutation(_FollowUpCrud, _EvaluationCrud):  # type: ignore[misc,valid-type]
     add_follow_up_note = mutation_field(
         "AddFollowUpNote",
-        fields={
-            "follow_up_id": InputField(strawberry.ID, "督办任务 follow-up task"),
-            "content": InputField(str, "进展内容 content"),
-            "author": InputField(str | None, "报告人 author"),
-        },
+        fields=column_inputs(models.FollowUpNote, creating=True),
         id_types={"follow_up_id": "FollowUp"},
         node_field="follow_up",
         node_type="FollowUp",
@@ -352,11 +233,13 @@ class FollowUpMutation(_FollowUpCrud, _EvaluationCrud):  # type: ignore[misc,val
     complete_follow_up = mutation_field(
         "CompleteFollowUp",
         fields={
-            "id": InputField(strawberry.ID, "督办任务 follow-up task"),
-            "expected_version": InputField(int, "读取时的版本号 version last read"),
-            "result_class": InputField(ResultClass, "办理结果类别 result class（A/B/C/D）"),
+            **target_fields("督办任务", "FollowUp"),
+            **column_inputs(
+                models.FollowUp, creating=False, only=("result_class",), required=("result_class",)
+            ),
             "completed_on": InputField(
-                date | None, "办结日期 date completed（不填为县所在时区的今天）"
+                date | None,
+                described(models.FollowUp, "completed_on") + "（不填为县所在时区的今天）",
             ),
             "note": InputField(str | None, "办结说明 closing note（记为一条办理进展）"),
         },

@@ -24,8 +24,9 @@ from xieshang.db import keyset
 from xieshang.domain import policy
 from xieshang.errors import XieshangError
 from xieshang.schema.context import Context
+from xieshang.schema.derive import column_filters, column_sort_keys
 from xieshang.schema.errors import from_xieshang_error
-from xieshang.schema.filters import Predicate, conditions
+from xieshang.schema.filters import Predicate, ScopedFilter, conditions
 from xieshang.schema.pagination import page_size, paginate, to_connection
 from xieshang.schema.relay import Connection, OrderDirection, RowType, lazy_node, node_type_of_model
 
@@ -103,6 +104,82 @@ class ListSpec:
         if link is not None and link.where is not None:
             stmt = stmt.where(link.where)
         return stmt
+
+
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter field that is not one column's (a link through another table, a computed
+    condition such as "overdue"): its name, annotation, description and predicate."""
+
+    name: str
+    annotation: Any
+    description: str
+    predicate: Predicate
+
+
+_FILTER_INPUTS: dict[str, type] = {}
+
+
+def list_spec(
+    model: Any,
+    *,
+    label: str,
+    default_sort: str,
+    extra_filters: Sequence[ExtraFilter] = (),
+    also_sortable: Sequence[str] = (),
+    default_direction: OrderDirection = OrderDirection.ASC,
+    scoped: bool = True,
+    insertion_order: bool = True,
+    filter_name: str | None = None,
+    filter_description: str | None = None,
+) -> ListSpec:
+    """The list of ``model``: its filter input and predicates from the columns' declared filters
+    (:func:`xieshang.schema.derive.column_filters`) plus ``extra_filters``, its sort keys from the
+    declared sortable columns plus ``also_sortable`` (and ``ID``, insertion order, first).
+
+    ``label`` is the Chinese name of what is listed (委员). ``scoped`` lists share the
+    ``countyId`` / ``includeArchived`` fields of :class:`~xieshang.schema.filters.ScopedFilter`.
+    Lists with the same fields may share one input type (``filter_name``).
+    """
+    type_name = model.__name__
+    filters = [
+        ExtraFilter(f.name, f.annotation, f.description, f.predicate) for f in column_filters(model)
+    ] + list(extra_filters)
+    name = filter_name or f"{type_name}Filter"
+    filter_input = _FILTER_INPUTS.get(name)
+    if filter_input is None:
+        description = filter_description or f"{label}列表筛选 {_words(type_name)} filter"
+        filter_input = _make_filter_input(name, description, filters, scoped=scoped)
+        _FILTER_INPUTS[name] = filter_input
+    keys = [SortKey("ID", model.id, "录入顺序 insertion order")] if insertion_order else []
+    keys += [
+        SortKey(k.name, k.column, k.description) for k in column_sort_keys(model, also_sortable)
+    ]
+    return ListSpec(
+        model=model,
+        type_name=type_name,
+        filter_input=filter_input,
+        filters={f.name: f.predicate for f in filters},
+        sort_keys=keys,
+        default_sort=default_sort,
+        default_direction=default_direction,
+    )
+
+
+def _words(type_name: str) -> str:
+    """``OpinionReport`` → ``opinion report``."""
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in type_name).strip()
+
+
+def _make_filter_input(
+    name: str, description: str, filters: Sequence[ExtraFilter], *, scoped: bool
+) -> type:
+    annotations = {f.name: f.annotation for f in filters}
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    for f in filters:
+        namespace[f.name] = strawberry.field(default=None, description=f.description)
+    bases = (ScopedFilter,) if scoped else ()
+    return strawberry.input(type(name, bases, namespace), description=description)
 
 
 def _make_order_input(type_name: str, keys: Sequence[SortKey]) -> type:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import Gender, MemberStatus
 from xieshang.domain import members as members_domain
 from xieshang.domain.policy import personal_data
 from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import AssessmentType, member_duty
 from xieshang.schema.context import Context
+from xieshang.schema.derive import described, row_type
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
-from xieshang.schema.mutations import InputField, crud_mutations
-from xieshang.schema.relations import to_one
+from xieshang.schema.mutations import crud_mutations
 from xieshang.schema.relay import Archivable, RowType, lazy_node
 from xieshang.schema.specs import (
     ACTIVITIES,
@@ -34,29 +32,11 @@ from xieshang.schema.specs import (
 PlatformRef = lazy_node("Platform")
 
 
-@strawberry.type(
-    description="政协委员 Member：县政协的一名委员，可能是常委 standing-committee member"
+@row_type(
+    models.Member,
+    description="政协委员 Member：县政协的一名委员，可能是常委 standing-committee member",
 )
 class Member(RowType, Archivable):
-    model = models.Member
-    code: str | None = strawberry.field(description="委员编号 roster number（县内唯一）")
-    name: str = strawberry.field(description="姓名 name")
-    gender: Gender | None = strawberry.field(description="性别 gender")
-    township: str | None = strawberry.field(
-        description="所在乡镇（街道） township where the member lives or works"
-    )
-    employer: str | None = strawberry.field(description="工作单位 employer")
-    position: str | None = strawberry.field(description="职务 position")
-    is_standing_committee: bool = strawberry.field(description="是否常委 on the standing committee")
-    term: int = strawberry.field(description="届次 term，如 11 表示第十一届")
-    status: MemberStatus = strawberry.field(description="委员状态 status")
-    joined_on: date | None = strawberry.field(description="任职日期 date joined")
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    sector = to_one("Sector", "sector_id", model=models.Sector, description="界别 sector")
-    office = to_one("Office", "office_id", model=models.Office, description="所属委室 office")
     studios = connection_field(
         STUDIOS,
         link=Link(
@@ -133,12 +113,7 @@ class Member(RowType, Archivable):
     ) -> AssessmentType | None:
         return await member_duty(root, info, period, standard)  # type: ignore[return-value]
 
-    @strawberry.field(
-        description=(
-            "联系电话 phone：本县机关管理员和工作人员看到完整号码，其他登录用户看到脱敏号码"
-            "（如 138****0001），未登录用户看不到"
-        )
-    )
+    @strawberry.field(description=described(models.Member, "phone"))
     def phone(self, root: strawberry.Parent[models.Member], info: Info[Context, Any]) -> str | None:
         return shown(root.phone, personal_data(info.context.viewer, root.county_id), mask_phone)
 
@@ -163,22 +138,4 @@ class MemberQuery:
     members = connection_field(MEMBERS, description="委员列表 members（默认按录入顺序）")
 
 
-MEMBER_FIELDS = {
-    "name": InputField(str, "姓名 name"),
-    "code": InputField(str | None, "委员编号 roster number（县内唯一）"),
-    "gender": InputField(Gender | None, "性别 gender"),
-    "sector_id": InputField(strawberry.ID | None, "界别 sector"),
-    "office_id": InputField(strawberry.ID | None, "所属委室 office"),
-    "township": InputField(str | None, "所在乡镇（街道） township"),
-    "employer": InputField(str | None, "工作单位 employer"),
-    "position": InputField(str | None, "职务 position"),
-    "phone": InputField(str | None, "联系电话 phone"),
-    "is_standing_committee": InputField(bool, "是否常委 on the standing committee", False),
-    "term": InputField(int, "届次 term，如 11"),
-    "status": InputField(MemberStatus, "委员状态 status", MemberStatus.ACTIVE),
-    "joined_on": InputField(date | None, "任职日期 date joined"),
-}
-
-MemberMutation = crud_mutations(
-    "Member", members_domain.MEMBER, MEMBER_FIELDS, node_field="member", noun="委员"
-)
+MemberMutation = crud_mutations(members_domain.MEMBER, node_field="member", noun="委员")

@@ -2,9 +2,11 @@
 
 Every mutation has the shape ``verbNoun(input: VerbNounInput!): VerbNounPayload``. The payload
 holds the changed object, or ``userErrors { field code message }`` and no object — in which
-case nothing was written: each mutation runs in one transaction that is rolled back on any
-error. Global IDs in the input are decoded here (INVALID_ID for a malformed one or one of the
-wrong type); the checks and the writing are the domain's (:mod:`xieshang.domain.crud`).
+case nothing was written. A mutation is a thin adapter: it decodes the input's global IDs
+(INVALID_ID for a malformed one or one of the wrong type) inside a unit of work
+(:func:`xieshang.domain.unit_of_work.write`: transaction, county restriction, audit record,
+events after commit) and calls a named domain operation; the domain's errors name model
+fields, which become API field names here (:func:`api_field`).
 """
 
 from __future__ import annotations
@@ -13,28 +15,23 @@ import dataclasses
 import inspect
 import types
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from xieshang.db.models import County
-from xieshang.domain import audit, crud, events, links
-from xieshang.domain.bus import publish_committed
-from xieshang.domain.labels import camel
+from xieshang.db.fields import declarations
+from xieshang.domain import crud, links, policy
+from xieshang.domain.ids import GlobalIdError, from_global_id
+from xieshang.domain.unit_of_work import Work
 from xieshang.errors import UserError as DomainUserError
-from xieshang.errors import ValidationFailed
+from xieshang.errors import ValidationFailed, XieshangError
 from xieshang.schema.context import Context
-from xieshang.schema.relay import (
-    GlobalIdError,
-    from_global_id,
-    lazy_node,
-    node_type_of_model,
-    to_global_id,
-)
+from xieshang.schema.derive import input_fields
+from xieshang.schema.errors import api_field
+from xieshang.schema.relay import lazy_node, node_type_of_model
 
 
 @strawberry.type(description="输入错误 user error：字段、稳定的错误代码和中文说明")
@@ -131,8 +128,14 @@ def payload_type(name: str, node_field: str, node_type: str, description: str) -
     return payload
 
 
-def _errors(errors: list[DomainUserError]) -> list[UserError]:
-    return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]
+def user_errors(exc: XieshangError) -> list[UserError]:
+    """The ``userErrors`` of a refused mutation."""
+    found = (
+        exc.errors
+        if isinstance(exc, ValidationFailed)
+        else [DomainUserError(exc.field, exc.code, exc.message)]
+    )
+    return [UserError(field=api_field(e.field), code=e.code, message=e.message) for e in found]
 
 
 def input_values(data: Any, id_types: Mapping[str, str]) -> dict[str, Any]:
@@ -150,7 +153,7 @@ def input_values(data: Any, id_types: Mapping[str, str]) -> dict[str, Any]:
         type_name = id_types.get(field.name)
         if type_name is not None and value is not None:
             try:
-                value = from_global_id(value, expect=type_name, field=camel(field.name))[1]
+                value = from_global_id(value, expect=type_name, field=field.name)[1]
             except GlobalIdError as exc:
                 problems.append(DomainUserError(exc.field, exc.code, exc.message))
                 continue
@@ -169,8 +172,9 @@ class Reply:
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
-#: What a mutation does once its input is decoded: write in the session, return the row.
-Handler = Callable[[AsyncSession, dict[str, Any], Context], Awaitable[Any]]
+#: What a mutation does once its input is decoded: a domain operation in the unit of work,
+#: returning the row it wrote (or a :class:`Reply`).
+Handler = Callable[[Work, dict[str, Any]], Awaitable[Any]]
 
 
 def mutation_field(
@@ -185,13 +189,18 @@ def mutation_field(
     input_description: str,
     restrict: bool = True,
     payload: type | None = None,
+    record_keeping: bool = False,
 ) -> Any:
-    """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in one transaction.
+    """A mutation ``name`` (PascalCase, e.g. CreateMember) running ``handler`` in a unit of work.
 
-    The transaction may change rows of the viewer's own county only. A mutation open to callers
+    ``record_keeping`` mutations keep a county's records (who may call them:
+    :data:`xieshang.domain.policy.RECORD_KEEPERS`); the others need their own line in
+    :data:`xieshang.domain.policy.SPECIAL_WRITERS`.
+
+    The unit of work may change rows of the viewer's own county only. A mutation open to callers
     without a county (residents submitting a topic or an evaluation) passes ``restrict=False``;
-    its handler must then call :func:`xieshang.domain.crud.restrict` itself with the one county
-    the input names, before it writes anything.
+    its operation must then call :func:`xieshang.domain.unit_of_work.restrict` itself with the
+    one county the input names, before it writes anything.
 
     ``payload`` replaces the generated payload type when the answer must show something other
     than the node (a token shown once, or less than the node to an anonymous caller): it is
@@ -205,48 +214,22 @@ def mutation_field(
             name, node_field, node_type, f"{description} 的结果 result of {name}"
         )
 
-    action = f"mutation:{name[0].lower()}{name[1:]}"
+    field_name = f"{name[0].lower()}{name[1:]}"
+    action = f"mutation:{field_name}"
+    if record_keeping:
+        policy.record_keeping(field_name)
 
     async def resolve(info: Info[Context, Any], input: Any) -> Any:
-        context = info.context
-        viewer = context.viewer
         target = getattr(input, "id", None)
         try:
-            values = input_values(input, id_types)
-            async with context.writes() as session, session.begin():
-                if restrict and not viewer.system:
-                    # Only the viewer's own county can change, whatever the handler touches.
-                    crud.restrict(session, viewer.writable_county())
-                result = await handler(session, values, context)
-                row = result.row if isinstance(result, Reply) else result
-                target = _global_id_of(row) or target
-                # The event commits or rolls back together with the change.
-                await audit.record(
-                    session,
-                    audit.event(
-                        viewer, action, success=True, origin=context.origin, target=target,
-                        county_id=_county_of(row) or viewer.county_id,
-                    ),
-                )  # fmt: skip
-                # Taken here, published below: only once the transaction has committed.
-                committed = events.take(session)
-        except ValidationFailed as exc:
-            detail = "；".join(f"{e.code}:{e.field or ''}" for e in exc.errors)
-            event = audit.event(
-                viewer, action, success=False, origin=context.origin, target=target, detail=detail
-            )
-            await audit.record_alone(context.writes, event)
-            return payload(**{node_field: None, "user_errors": _errors(exc.errors)})
-        except Exception as exc:
-            # Nothing was written (the transaction rolled back, success event included); the
-            # failure is recorded on its own and the error goes on to be masked and logged.
-            event = audit.event(
-                viewer, action, success=False, origin=context.origin, target=target,
-                detail=f"INTERNAL:{type(exc).__name__}",
-            )  # fmt: skip
-            await audit.record_alone(context.writes, event)
-            raise
-        await publish_committed(context.bus, committed)
+            async with info.context.work(
+                action, target=target if isinstance(target, str) else None, restrict=restrict
+            ) as work:
+                # Decoded inside the unit of work, so that a bad ID is an audited refusal too.
+                result = await handler(work, input_values(input, id_types))
+                work.concerns(result.row if isinstance(result, Reply) else result)
+        except XieshangError as exc:
+            return payload(**{node_field: None, "user_errors": user_errors(exc)})
         return payload(**{node_field: result, "user_errors": []})
 
     resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -264,17 +247,6 @@ def mutation_field(
     )
     resolve.__name__ = f"resolve_{name}"
     return strawberry.field(resolver=resolve, description=description)
-
-
-def _global_id_of(row: Any) -> str | None:
-    try:
-        return to_global_id(node_type_of_model(type(row)).graphql_type_name(), row.id)
-    except (KeyError, AttributeError):
-        return None
-
-
-def _county_of(row: Any) -> int | None:
-    return row.id if isinstance(row, County) else getattr(row, "county_id", None)
 
 
 def _type_name_of(model: Any) -> str:
@@ -307,66 +279,85 @@ class _LazyIdTypes(Mapping[str, str]):
         return len(self._all())
 
 
-AfterWrite = Callable[[AsyncSession, Any, dict[str, Any], Context], Awaitable[None]]
+#: A domain operation creating a row of an entity from ``(work, values, county_id)``, for entities
+#: whose creation is more than :func:`xieshang.domain.crud.create` (a topic is also screened).
+Creator = Callable[[Work, dict[str, Any], int | None], Awaitable[Any]]
 
 
-def crud_mutations(
-    type_name: str,
-    entity: crud.Entity,
-    fields: Mapping[str, InputField],
-    *,
-    node_field: str,
-    noun: str,
-    county_input: bool | None = None,
-    update_exclude: tuple[str, ...] = (),
-    after_write: AfterWrite | None = None,
-    after_create: AfterWrite | None = None,
-    after_update: AfterWrite | None = None,
-    archive: bool = True,
-) -> type:
-    """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
-
-    ``fields`` are the create input's fields (without ``countyId``, added when the entity
-    belongs to a county directly); the update input has them all optional, minus
-    ``update_exclude`` (fields fixed at creation, such as the parent a row belongs to).
-    """
-    ids = _LazyIdTypes(entity, type_name, {})
-    with_county = (
-        entity.owned and entity.county_from is None if county_input is None else county_input
-    )
-    create_fields = dict(fields)
-    if with_county:
-        create_fields = {
-            "county_id": InputField(strawberry.ID, "所属县级政协（全局 ID） county"),
-            **create_fields,
-        }
-
-    async def create(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-        county_id = values.pop("county_id", None)
-        row = await crud.create(session, entity, values, county_id=county_id, env=context)
-        for hook in (after_create, after_write):
-            if hook is not None:
-                await hook(session, row, values, context)
-        return row
-
-    async def update(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-        pk, version = values.pop("id"), values.pop("expected_version")
-        row = await crud.update(session, entity, pk, version, values, env=context)
-        for hook in (after_update, after_write):
-            if hook is not None:
-                await hook(session, row, values, context)
-        return row
-
-    async def archive_row(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-        return await crud.archive(session, entity, values["id"], values["expected_version"])
-
-    target = {
+def target_fields(noun: str, type_name: str) -> dict[str, InputField]:
+    """``id`` and ``expectedVersion`` of an input that changes one existing row."""
+    return {
         "id": InputField(strawberry.ID, f"要修改的{noun}（全局 ID） the {type_name} to change"),
         "expected_version": InputField(
             int, "读取时的版本号 version last read；已被他人修改则返回 STALE_VERSION"
         ),
     }
-    kept = {k: v for k, v in fields.items() if k not in update_exclude}
+
+
+def column_inputs(
+    model: type[Any],
+    *,
+    creating: bool,
+    only: Sequence[str] | None = None,
+    required: Sequence[str] = (),
+) -> dict[str, InputField]:
+    """Input fields of ``model``'s declared columns (see :func:`xieshang.schema.derive.input_fields`);
+    ``required`` names nullable columns an operation nonetheless needs (the date a placement ends)."""
+    found: dict[str, InputField] = {}
+    for name, spec in input_fields(model, creating=creating, only=only).items():
+        if name in required:
+            annotation = (
+                typing.get_args(spec.annotation)[0]
+                if _is_optional(spec.annotation)
+                else spec.annotation
+            )
+            found[name] = InputField(annotation, spec.description)
+        else:
+            default = NO_DEFAULT if spec.default is ... else spec.default
+            found[name] = InputField(spec.annotation, spec.description, default)
+    return found
+
+
+def crud_mutations(
+    entity: crud.Entity,
+    *,
+    node_field: str,
+    noun: str,
+    archive: bool = True,
+    create_with: Creator | None = None,
+) -> type:
+    """The ``createX`` / ``updateX`` / ``archiveX`` mutations of one entity, as a strawberry type.
+
+    The inputs come from the model's column declarations: the create input has every column
+    clients write (and ``countyId`` for an entity that belongs to a county directly), the update
+    input those they may change afterwards, each optional. ``create_with`` names the domain
+    operation that creates a row when it is not plain :func:`xieshang.domain.crud.create`.
+    """
+    type_name = entity.name
+    ids = _LazyIdTypes(entity, type_name, {})
+    create_fields = column_inputs(entity.model, creating=True)
+    if entity.owned and entity.county_from is None:
+        county = declarations(entity.model)["county_id"]
+        create_fields = {
+            "county_id": InputField(strawberry.ID, county.description),
+            **create_fields,
+        }
+
+    async def create(work: Work, values: dict[str, Any]) -> Any:
+        county_id = values.pop("county_id", None)
+        if create_with is not None:
+            return await create_with(work, values, county_id)
+        return await crud.create(work, entity, values, county_id=county_id)
+
+    async def update(work: Work, values: dict[str, Any]) -> Any:
+        pk, version = values.pop("id"), values.pop("expected_version")
+        return await crud.update(work, entity, pk, version, values)
+
+    async def archive_row(work: Work, values: dict[str, Any]) -> Any:
+        return await crud.archive(work, entity, values["id"], values["expected_version"])
+
+    target = target_fields(noun, type_name)
+    kept = column_inputs(entity.model, creating=False)
     namespace: dict[str, Any] = {
         f"create_{_snake(type_name)}": mutation_field(
             f"Create{type_name}",
@@ -377,6 +368,7 @@ def crud_mutations(
             handler=create,
             description=f"新建{noun} create a {type_name}",
             input_description=f"新建{noun}的输入 input of create{type_name}",
+            record_keeping=True,
         ),
         f"update_{_snake(type_name)}": mutation_field(
             f"Update{type_name}",
@@ -387,6 +379,7 @@ def crud_mutations(
             handler=update,
             description=f"修改{noun} update a {type_name}（只改传入的字段）",
             input_description=f"修改{noun}的输入 input of update{type_name}",
+            record_keeping=True,
         ),
     }
     if archive:
@@ -399,8 +392,18 @@ def crud_mutations(
             handler=archive_row,
             description=f"归档（软删除）{noun} archive a {type_name}",
             input_description=f"归档{noun}的输入 input of archive{type_name}",
+            record_keeping=True,
         )
     return strawberry.type(type(f"{type_name}Mutation", (), namespace))
+
+
+def delete_handler(entity: crud.Entity) -> Handler:
+    """A handler deleting a dependent row of ``entity`` by ``id`` and ``expected_version``."""
+
+    async def delete(work: Work, values: dict[str, Any]) -> Any:
+        return await crud.delete(work, entity, values["id"], values["expected_version"])
+
+    return delete
 
 
 def _snake(type_name: str) -> str:
@@ -410,33 +413,36 @@ def _snake(type_name: str) -> str:
 def link_mutations(
     kind: links.LinkKind,
     *,
-    parent_type: str,
     node_field: str,
     add: str,
     remove: str,
     noun: str,
-    extra_fields: Mapping[str, InputField] | None = None,
     upsert: bool = False,
 ) -> type:
     """``add`` / ``remove`` mutations linking a member to a parent row (both return the parent).
 
-    With ``upsert`` the add mutation also changes an existing link's values (attendance).
+    The inputs come from the association table's declared columns: the parent, the member, and
+    on ``add`` any value the link carries (the date a member joined a studio). With ``upsert``
+    the add mutation also changes an existing link's values (attendance).
     """
     parent_field = kind.parent_field
-    fields = {
-        parent_field: InputField(strawberry.ID, f"{noun}所属的对象（全局 ID） the {parent_type}"),
-        "member_id": InputField(strawberry.ID, "委员（全局 ID） member"),
-    }
+    parent_type = kind.parent.name
+    keys = (parent_field, "member_id")
+    fields = column_inputs(kind.association, creating=True, only=keys)
     ids = {parent_field: parent_type, "member_id": "Member"}
-    extra = dict(extra_fields or {})
+    extra = {
+        name: spec
+        for name, spec in column_inputs(kind.association, creating=True).items()
+        if name not in keys
+    }
 
-    async def do_add(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+    async def do_add(work: Work, values: dict[str, Any]) -> Any:
         parent_pk, member_pk = values.pop(parent_field), values.pop("member_id")
         operation = links.set_value if upsert else links.add
-        return await operation(session, kind, parent_pk, member_pk, **values)
+        return await operation(work, kind, parent_pk, member_pk, **values)
 
-    async def do_remove(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-        return await links.remove(session, kind, values[parent_field], values["member_id"])
+    async def do_remove(work: Work, values: dict[str, Any]) -> Any:
+        return await links.remove(work, kind, values[parent_field], values["member_id"])
 
     namespace = {
         _snake(add): mutation_field(
@@ -448,6 +454,7 @@ def link_mutations(
             handler=do_add,
             description=f"{'设置' if upsert else '添加'}{noun} {'set' if upsert else 'add'} {kind.label}",
             input_description=f"{'设置' if upsert else '添加'}{noun}的输入 input of {add[0].lower() + add[1:]}",
+            record_keeping=True,
         ),
         _snake(remove): mutation_field(
             remove,
@@ -458,6 +465,7 @@ def link_mutations(
             handler=do_remove,
             description=f"移除{noun} remove a {kind.label}",
             input_description=f"移除{noun}的输入 input of {remove[0].lower() + remove[1:]}",
+            record_keeping=True,
         ),
     }
     return strawberry.type(type(f"{add}Mutation", (), namespace))

@@ -9,9 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from xieshang.domain import policy
+from xieshang.domain.ids import GlobalIdError, from_global_id
 from xieshang.schema.context import Context
 from xieshang.schema.errors import from_xieshang_error, query_error
-from xieshang.schema.relay import GlobalIdError, Node, RowType, from_global_id
+from xieshang.schema.relay import Node, RowType
 
 MAX_NODES = 100
 

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.domain import county_standards, organisation, policy, supervision
+from xieshang.domain import organisation, policy, supervision
 from xieshang.domain.calendar import local_today
 from xieshang.domain.privacy import mask_phone, shown
 from xieshang.schema.assessments import (
@@ -21,10 +20,11 @@ from xieshang.schema.assessments import (
     county_summary,
 )
 from xieshang.schema.context import Context
+from xieshang.schema.derive import described, row_type
 from xieshang.schema.errors import query_error
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
-from xieshang.schema.mutations import InputField, crud_mutations
+from xieshang.schema.mutations import crud_mutations
 from xieshang.schema.relay import Archivable, RowType, Tracked, lazy_node
 from xieshang.schema.specs import (
     COUNTIES,
@@ -38,15 +38,11 @@ from xieshang.schema.specs import (
 from xieshang.schema.statistics import statistics_field
 
 
-@strawberry.type(description="县级政协 County：一个县（区、市）的政协委员会，数据归属的租户 tenant")
+@row_type(
+    models.County,
+    description="县级政协 County：一个县（区、市）的政协委员会，数据归属的租户 tenant",
+)
 class County(RowType, Tracked):
-    model = models.County
-    code: str = strawberry.field(description="行政区划代码 administrative code，如 蓬安县 511323")
-    name: str = strawberry.field(description="名称 name，如 蓬安县")
-    city: str = strawberry.field(description="所属市 city，如 南充市")
-    province: str = strawberry.field(description="所属省 province，如 四川省")
-    timezone: str = strawberry.field(description="时区 time zone（IANA），如 Asia/Shanghai")
-
     @strawberry.field(description="本县启用的考核标准 the county's standards（按顺序）")
     async def standards(
         self, root: strawberry.Parent[models.County], info: Info[Context, Any]
@@ -67,11 +63,8 @@ class County(RowType, Tracked):
     statistics = statistics_field("county")
 
 
-@strawberry.type(description="界别 Sector：委员所代表的界别")
+@row_type(models.Sector, description="界别 Sector：委员所代表的界别", county=False)
 class Sector(RowType, Archivable):
-    model = models.Sector
-    name: str = strawberry.field(description="名称 name，如 农业界")
-    sort_order: int = strawberry.field(description="排序号 sort order")
     members = connection_field(
         MEMBERS,
         link=Link(models.Member.sector_id),
@@ -79,11 +72,8 @@ class Sector(RowType, Archivable):
     )
 
 
-@strawberry.type(description="委室（专委会） Office：政协的工作委员会")
+@row_type(models.Office, description="委室（专委会） Office：政协的工作委员会", county=False)
 class Office(RowType, Archivable):
-    model = models.Office
-    name: str = strawberry.field(description="名称 name，如 提案委")
-    sort_order: int = strawberry.field(description="排序号 sort order")
     members = connection_field(
         MEMBERS,
         link=Link(models.Member.office_id),
@@ -96,11 +86,12 @@ class Office(RowType, Archivable):
     )
 
 
-@strawberry.type(description="承办单位 ResponsibleUnit：承担成果转化任务的部门、乡镇或企业")
+@row_type(
+    models.ResponsibleUnit,
+    description="承办单位 ResponsibleUnit：承担成果转化任务的部门、乡镇或企业",
+    county=False,
+)
 class ResponsibleUnit(RowType, Archivable):
-    model = models.ResponsibleUnit
-    name: str = strawberry.field(description="名称 name，如 县水务局")
-    contact_person: str | None = strawberry.field(description="联系人 contact person")
     follow_ups = connection_field(
         FOLLOW_UPS,
         link=Link(models.FollowUp.unit_id),
@@ -139,9 +130,7 @@ class ResponsibleUnit(RowType, Archivable):
         viewer = context.viewer
         return [r for r in rows if policy.row_visible(viewer, r)]
 
-    @strawberry.field(
-        description="联系电话 phone：本县机关人员可见完整号码，其他人看到脱敏号码或看不到"
-    )
+    @strawberry.field(description=described(models.ResponsibleUnit, "phone"))
     def phone(
         self, root: strawberry.Parent[models.ResponsibleUnit], info: Info[Context, Any]
     ) -> str | None:
@@ -176,50 +165,11 @@ class OrganisationQuery:
         return row  # type: ignore[return-value]
 
 
-NAMED_FIELDS = {
-    "name": InputField(str, "名称 name"),
-    "sort_order": InputField(int, "排序号 sort order（小的在前）", 0),
-}
-
-
-async def _default_standards(
-    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
-) -> None:
-    # A new county starts with the configured default standards.
-    await county_standards.apply_defaults(
-        session, context.rules, row.id, context.settings.default_standards
-    )
-
-
 CountyMutation = crud_mutations(
-    "County",
-    organisation.COUNTY,
-    {
-        "code": InputField(str, "行政区划代码 administrative code（6 位数字）"),
-        "name": InputField(str, "名称 name，如 蓬安县"),
-        "city": InputField(str, "所属市 city"),
-        "province": InputField(str, "所属省 province"),
-        "timezone": InputField(str, "时区 time zone（IANA）", "Asia/Shanghai"),
-    },
-    node_field="county",
-    noun="县级政协",
-    archive=False,
-    after_create=_default_standards,
+    organisation.COUNTY, node_field="county", noun="县级政协", archive=False
 )
-SectorMutation = crud_mutations(
-    "Sector", organisation.SECTOR, NAMED_FIELDS, node_field="sector", noun="界别"
-)
-OfficeMutation = crud_mutations(
-    "Office", organisation.OFFICE, NAMED_FIELDS, node_field="office", noun="委室"
-)
+SectorMutation = crud_mutations(organisation.SECTOR, node_field="sector", noun="界别")
+OfficeMutation = crud_mutations(organisation.OFFICE, node_field="office", noun="委室")
 ResponsibleUnitMutation = crud_mutations(
-    "ResponsibleUnit",
-    organisation.RESPONSIBLE_UNIT,
-    {
-        "name": InputField(str, "名称 name"),
-        "contact_person": InputField(str | None, "联系人 contact person"),
-        "phone": InputField(str | None, "联系电话 phone"),
-    },
-    node_field="responsible_unit",
-    noun="承办单位",
+    organisation.RESPONSIBLE_UNIT, node_field="responsible_unit", noun="承办单位"
 )

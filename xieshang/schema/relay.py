@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
@@ -12,41 +10,11 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 import strawberry
 from strawberry.types.base import get_object_definition
 
+from xieshang.db import models as _models  # noqa: F401  (every model mapped)
+from xieshang.db.base import Base
 from xieshang.db.keyset import encode_cursor
-from xieshang.errors import XieshangError
+from xieshang.domain.ids import GlobalIdError, from_global_id, to_global_id
 from xieshang.schema.errors import query_error
-
-
-class GlobalIdError(XieshangError):
-    """An ID that is not a global ID of the expected type."""
-
-    code = "INVALID_ID"
-
-
-def to_global_id(type_name: str, pk: int) -> str:
-    """Opaque global ID of a row: base64url of ``TypeName:pk``."""
-    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
-
-
-def from_global_id(
-    global_id: str, *, expect: str | None = None, field: str = "id"
-) -> tuple[str, int]:
-    """``(type_name, pk)`` of a global ID; :class:`GlobalIdError` if malformed or of another type."""
-    try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, raw_pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        pk = int(raw_pk)
-        if not type_name or pk <= 0 or str(pk) != raw_pk:
-            raise ValueError(global_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise GlobalIdError(
-            f"ID 无效：{global_id[:40]!r} 不是 xieshang 的全局 ID", field=field
-        ) from exc
-    if expect is not None and type_name != expect:
-        raise GlobalIdError(
-            f"ID 类型不符：需要 {expect} 的 ID，收到的是 {type_name} 的 ID", field=field
-        )
-    return type_name, pk
 
 
 def county_argument(county_id: str) -> int:
@@ -115,48 +83,21 @@ def node_type_of_model(model: type[Any]) -> type[RowType]:
     return _NODE_TYPES[model]
 
 
-#: Which schema module defines each node type (for lazy references between modules).
-NODE_MODULES: dict[str, str] = {
-    "County": "organisation",
-    "Sector": "organisation",
-    "Office": "organisation",
-    "ResponsibleUnit": "organisation",
-    "Member": "member",
-    "Platform": "platform",
-    "GridAssignment": "platform",
-    "PlatformChecklistFact": "platform",
-    "Studio": "studio",
-    "SelectionRound": "studio",
-    "Topic": "topic",
-    "TopicTransition": "topic",
-    "TopicScreeningNote": "topic",
-    "Consultation": "consultation",
-    "Outcome": "consultation",
-    "Instruction": "consultation",
-    "FollowUp": "follow_up",
-    "FollowUpNote": "follow_up",
-    "Evaluation": "follow_up",
-    "EvaluationInvitation": "evaluation",
-    "OpinionReport": "records",
-    "Activity": "records",
-    "Deed": "records",
-    "Proposal": "records",
-    "AuditEvent": "account",
-}
+def schema_module_of(type_name: str) -> str:
+    """The schema module that defines node type ``type_name``: the one named like the module of
+    its model (``db/models/platform.py`` → ``schema/platform.py``), so no table restates it."""
+    model = next(m.class_ for m in Base.registry.mappers if m.class_.__name__ == type_name)
+    return f"xieshang.schema.{model.__module__.rsplit('.', 1)[-1]}"
 
 
-def node_type_by_name(type_name: str) -> type[RowType]:
-    """The node type called ``type_name`` (importing its module)."""
-    import importlib
-
-    module = importlib.import_module(f"xieshang.schema.{NODE_MODULES[type_name]}")
-    node_type: type[RowType] = getattr(module, type_name)
-    return node_type
+def node_types() -> list[type[RowType]]:
+    """Every node type defined so far (all of them once :mod:`xieshang.schema` is imported)."""
+    return list(_NODE_TYPES.values())
 
 
 def lazy_node(type_name: str) -> Any:
     """A lazy annotation of the node type ``type_name`` (types may refer to each other)."""
-    return Annotated[type_name, strawberry.lazy(f"xieshang.schema.{NODE_MODULES[type_name]}")]
+    return Annotated[type_name, strawberry.lazy(schema_module_of(type_name))]
 
 
 @strawberry.enum(description="排序方向 order direction")

@@ -2,68 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from xieshang.db import models
-from xieshang.domain import crud, links, studios
-from xieshang.errors import UserError
+from xieshang.domain import studios
 from xieshang.rules.standards import SubjectKind
 from xieshang.schema.assessments import compliance_field
-from xieshang.schema.context import Context
+from xieshang.schema.derive import row_type
 from xieshang.schema.lists import Link, connection_field
-from xieshang.schema.mutations import InputField, crud_mutations, link_mutations, mutation_field
-from xieshang.schema.relations import to_many, to_one
+from xieshang.schema.mutations import (
+    crud_mutations,
+    delete_handler,
+    link_mutations,
+    mutation_field,
+    target_fields,
+)
+from xieshang.schema.relations import to_many
 from xieshang.schema.relay import Archivable, RowType, Tracked
 from xieshang.schema.specs import ACTIVITIES, DEEDS, MEMBERS, OPINION_REPORTS, PROPOSALS, STUDIOS
 
 
-@strawberry.type(description="领衔委员选任轮次 SelectionRound：五轮选任程序中的一轮")
+@row_type(
+    models.SelectionRound,
+    description="领衔委员选任轮次 SelectionRound：五轮选任程序中的一轮",
+    county=False,
+)
 class SelectionRound(RowType, Tracked):
-    model = models.SelectionRound
-    round_no: int = strawberry.field(description="轮次 round number（从 1 开始）")
-    title: str = strawberry.field(description="环节名称 title of the round")
-    held_on: date | None = strawberry.field(description="举行日期 date held")
-    candidates: int | None = strawberry.field(description="本轮人选数 candidates in this round")
-    note: str | None = strawberry.field(description="说明 note")
-    studio = to_one(
-        "Studio", "studio_id", model=models.Studio, description="工作室 studio", required=True
-    )
+    pass
 
 
-@strawberry.type(
-    description="样板委员工作室 Studio：一名领衔委员 lead member 加若干委员，依托协商平台开展工作"
+@row_type(
+    models.Studio,
+    description="样板委员工作室 Studio：一名领衔委员 lead member 加若干委员，依托协商平台开展工作",
 )
 class Studio(RowType, Archivable):
-    model = models.Studio
-    name: str = strawberry.field(description="名称 name")
-    batch_year: int = strawberry.field(description="创建批次年份 batch year，如 2022 首批试点")
-    founded_on: date | None = strawberry.field(description="成立日期 date founded")
-    description: str | None = strawberry.field(description="简介 description")
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    lead_member = to_one(
-        "Member",
-        "lead_member_id",
-        model=models.Member,
-        description="领衔委员 lead member",
-        required=True,
-    )
-    host_platform = to_one(
-        "Platform",
-        "host_platform_id",
-        model=models.Platform,
-        description="依托的协商平台 host platform",
-    )
-    office = to_one(
-        "Office", "office_id", model=models.Office, description="联系委室 responsible office"
-    )
-    sector = to_one("Sector", "sector_id", model=models.Sector, description="所属界别 sector")
     members = connection_field(
         MEMBERS,
         link=Link(
@@ -105,84 +77,29 @@ class StudioQuery:
     studios = connection_field(STUDIOS, description="样板委员工作室列表 studios（默认按录入顺序）")
 
 
-async def _lead_is_member(
-    session: AsyncSession, row: Any, values: dict[str, Any], context: Context
-) -> None:
-    await studios.ensure_member(session, row, row.lead_member_id)
-
-
-async def _not_the_lead(session: AsyncSession, studio: Any, member_id: int) -> UserError | None:
-    if studio.lead_member_id == member_id:
-        return UserError("memberId", "INVALID_STATE", "不能移除领衔委员；请先更换领衔委员")
-    return None
-
-
-STUDIO_MEMBERS = links.LinkKind(
-    models.StudioMember, studios.STUDIO, "studio_id", "工作室成员", guard_remove=_not_the_lead
-)
-
-_StudioCrud = crud_mutations(
-    "Studio",
-    studios.STUDIO,
-    {
-        "name": InputField(str, "名称 name"),
-        "lead_member_id": InputField(strawberry.ID, "领衔委员 lead member（自动成为成员）"),
-        "host_platform_id": InputField(strawberry.ID | None, "依托平台 host platform"),
-        "office_id": InputField(strawberry.ID | None, "联系委室 office"),
-        "sector_id": InputField(strawberry.ID | None, "所属界别 sector"),
-        "batch_year": InputField(int, "创建批次年份 batch year"),
-        "founded_on": InputField(date | None, "成立日期 date founded"),
-        "description": InputField(str | None, "简介 description"),
-    },
-    node_field="studio",
-    noun="工作室",
-    after_write=_lead_is_member,
-)
+_StudioCrud = crud_mutations(studios.STUDIO, node_field="studio", noun="工作室")
 _StudioMembers = link_mutations(
-    STUDIO_MEMBERS,
-    parent_type="Studio",
+    studios.STUDIO_MEMBERS,
     node_field="studio",
     add="AddStudioMember",
     remove="RemoveStudioMember",
     noun="工作室成员",
-    extra_fields={"joined_on": InputField(date | None, "加入日期 date joined")},
 )
 _RoundCrud = crud_mutations(
-    "SelectionRound",
-    studios.SELECTION_ROUND,
-    {
-        "studio_id": InputField(strawberry.ID, "工作室 studio"),
-        "round_no": InputField(int, "轮次 round number（1–20）"),
-        "title": InputField(str, "环节名称 title，如 述职答辩"),
-        "held_on": InputField(date | None, "举行日期 date held"),
-        "candidates": InputField(int | None, "本轮人选数 candidates"),
-        "note": InputField(str | None, "说明 note"),
-    },
-    node_field="selection_round",
-    noun="选任轮次",
-    update_exclude=("studio_id",),
-    archive=False,
+    studios.SELECTION_ROUND, node_field="selection_round", noun="选任轮次", archive=False
 )
-
-
-async def _delete_round(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    return await crud.delete(
-        session, studios.SELECTION_ROUND, values["id"], values["expected_version"]
-    )
 
 
 @strawberry.type
 class StudioMutation(_StudioCrud, _StudioMembers, _RoundCrud):  # type: ignore[misc,valid-type]
     delete_selection_round = mutation_field(
         "DeleteSelectionRound",
-        fields={
-            "id": InputField(strawberry.ID, "选任轮次 selection round"),
-            "expected_version": InputField(int, "读取时的版本号 version last read"),
-        },
+        fields=target_fields("选任轮次", "SelectionRound"),
         id_types={"id": "SelectionRound"},
         node_field="selection_round",
         node_type="SelectionRound",
-        handler=_delete_round,
+        handler=delete_handler(studios.SELECTION_ROUND),
         description="删除选任轮次 delete a selection round",
         input_description="删除选任轮次的输入 input of deleteSelectionRound",
+        record_keeping=True,
     )

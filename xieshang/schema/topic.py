@@ -2,59 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from xieshang.db import models
-from xieshang.db.enums import ScreeningSeverity, TopicSource, TopicStatus
-from xieshang.domain import crud, intake, similarity, topic_workflow, topics
-from xieshang.domain.policy import personal_data
+from xieshang.db.enums import TopicStatus
+from xieshang.domain import intake, similarity, topic_workflow, topics
+from xieshang.domain.policy import actors_shown, personal_data
 from xieshang.domain.privacy import mask_contact, mask_name, shown
+from xieshang.domain.unit_of_work import Work
 from xieshang.schema.context import Context
+from xieshang.schema.derive import described, row_type
 from xieshang.schema.errors import query_error
 from xieshang.schema.lists import Link, connection_field
 from xieshang.schema.loaders import field_scope
-from xieshang.schema.mutations import InputField, UserError, crud_mutations, mutation_field
-from xieshang.schema.relations import to_many, to_one
+from xieshang.schema.mutations import (
+    InputField,
+    UserError,
+    column_inputs,
+    crud_mutations,
+    mutation_field,
+)
+from xieshang.schema.relations import to_many
 from xieshang.schema.relay import Archivable, RowType, lazy_node
 from xieshang.schema.specs import CONSULTATIONS, TOPICS
 
 
-@strawberry.type(
-    description="议题流程记录 TopicTransition：议题的一次状态变化（谁、何时、从何到何、说明）"
+@row_type(
+    models.TopicTransition,
+    description="议题流程记录 TopicTransition：议题的一次状态变化（谁、何时、从何到何、说明）",
+    county=False,
 )
 class TopicTransition(RowType):
-    model = models.TopicTransition
-    from_status: TopicStatus | None = strawberry.field(
-        description="原状态 status before（议题提交时为空）"
-    )
-    to_status: TopicStatus = strawberry.field(description="新状态 status after")
-    note: str | None = strawberry.field(description="说明 note（如留作参考的理由）")
-    occurred_at: datetime = strawberry.field(description="时间 when")
-    actor_role: str | None = strawberry.field(
-        description="操作者角色 role of whoever made the step（ANONYMOUS 为公众提交，SYSTEM 为系统）"
-    )
-
-    @strawberry.field(description="操作者 username of whoever made the step（未登录用户看不到）")
+    @strawberry.field(description=described(models.TopicTransition, "actor"))
     def actor(
         self, root: strawberry.Parent[models.TopicTransition], info: Info[Context, Any]
     ) -> str | None:
-        return None if info.context.viewer.is_anonymous else root.actor
+        return root.actor if actors_shown(info.context.viewer) else None
 
 
-@strawberry.type(description="议题初筛意见 TopicScreeningNote：本县议题筛选规则对议题的提示")
+@row_type(
+    models.TopicScreeningNote,
+    description="议题初筛意见 TopicScreeningNote：本县议题筛选规则对议题的提示",
+    county=False,
+)
 class TopicScreeningNote(RowType):
-    model = models.TopicScreeningNote
-    plugin: str = strawberry.field(description="给出意见的规则插件 rule plugin")
-    code: str = strawberry.field(description="规则代码 rule code（稳定，供程序判断）")
-    severity: ScreeningSeverity = strawberry.field(description="程度 severity")
-    message: str = strawberry.field(description="意见 message")
-    created_at: datetime = strawberry.field(description="时间 when")
+    pass
 
 
 SIMILAR_DESCRIPTION = (
@@ -93,51 +89,8 @@ async def similar_to(
     return [[SimilarTopic(topic=s.topic, score=s.score) for s in hits] for hits in found]
 
 
-@strawberry.type(description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
+@row_type(models.Topic, description="协商议题 Topic：提请协商的事项，来自四种来源 four sources")
 class Topic(RowType, Archivable):
-    model = models.Topic
-    title: str = strawberry.field(description="标题 title")
-    description: str | None = strawberry.field(description="说明 description")
-    source: TopicSource = strawberry.field(description="来源 source")
-    year: int = strawberry.field(description="年度 year")
-    theme: str | None = strawberry.field(description="主题 theme，如 优化营商环境")
-    is_key: bool = strawberry.field(description="是否重点议题 selected as a key topic of the year")
-    status: TopicStatus = strawberry.field(description="状态 status")
-    assigning_body: str | None = strawberry.field(
-        description="交题（点题）单位 assigning body of Party-committee and government topics"
-    )
-    status_reason: str | None = strawberry.field(
-        description="留作参考或退回的理由 reason for keeping for reference or returning"
-    )
-    submitted_at: datetime = strawberry.field(description="提交时间 submitted at")
-
-    county = to_one(
-        "County", "county_id", model=models.County, description="所属县级政协 county", required=True
-    )
-    platform = to_one(
-        "Platform",
-        "platform_id",
-        model=models.Platform,
-        description="提议在其上协商的平台 platform proposed for the consultation",
-    )
-    proposal = to_one(
-        "Proposal",
-        "proposal_id",
-        model=models.Proposal,
-        description="来源提案 the proposal it was promoted from",
-    )
-    proposer_member = to_one(
-        "Member",
-        "proposer_member_id",
-        model=models.Member,
-        description="提出议题的委员 proposing member",
-    )
-    merged_into = to_one(
-        "Topic",
-        "merged_into_id",
-        model=models.Topic,
-        description="并入的议题 topic it was merged into",
-    )
     consultations = connection_field(
         CONSULTATIONS,
         link=Link(models.Consultation.topic_id),
@@ -190,19 +143,14 @@ class Topic(RowType, Archivable):
         result: list[SimilarTopic] = await loader.load(similarity.Probe.of(root))
         return result
 
-    @strawberry.field(description="提出人联系方式 proposer's contact（已脱敏 masked）")
+    @strawberry.field(description=described(models.Topic, "proposer_contact"))
     def proposer_contact(
         self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
     ) -> str | None:
         access = personal_data(info.context.viewer, root.county_id)
         return shown(root.proposer_contact, access, mask_contact)
 
-    @strawberry.field(
-        description=(
-            "社会出题的提出人 resident who proposed a public topic"
-            "（本县机关人员可见全名，其他登录用户只见姓，未登录用户看不到）"
-        )
-    )
+    @strawberry.field(description=described(models.Topic, "proposer_name"))
     def proposer_name(
         self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
     ) -> str | None:
@@ -216,51 +164,18 @@ class TopicQuery:
     topics = connection_field(TOPICS, description="协商议题列表 topics（默认按录入顺序）")
 
 
-async def _record_intake(
-    session: AsyncSession, row: models.Topic, values: dict[str, Any], context: Context
-) -> None:
-    await intake.admit(session, row, context.rules, context.viewer, "录入议题")
+_TopicCrud = crud_mutations(topics.TOPIC, node_field="topic", noun="议题", create_with=intake.enter)
 
 
-_TopicCrud = crud_mutations(
-    "Topic",
-    topics.TOPIC,
-    {
-        "title": InputField(str, "标题 title"),
-        "description": InputField(str | None, "说明 description"),
-        "source": InputField(TopicSource, "来源 source"),
-        "year": InputField(int, "年度 year"),
-        "theme": InputField(str | None, "主题 theme"),
-        "assigning_body": InputField(str | None, "交题（点题）单位 assigning body"),
-        "platform_id": InputField(strawberry.ID | None, "提议在其上协商的平台 platform"),
-        "proposal_id": InputField(strawberry.ID | None, "来源提案 proposal（委员提案）"),
-        "proposer_member_id": InputField(strawberry.ID | None, "提出议题的委员 proposing member"),
-        "proposer_name": InputField(str | None, "社会出题的提出人 proposer's name"),
-        "proposer_contact": InputField(
-            str | None, "提出人联系方式 proposer's contact（不会向公众显示）"
-        ),
-    },
-    node_field="topic",
-    noun="议题",
-    after_create=_record_intake,
-)
-
-
-async def _change_status(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
-    row = await crud.load_for_update(session, topics.TOPIC, values["id"])
-    crud.check_not_archived(topics.TOPIC, row)
-    crud.check_version(topics.TOPIC, row, values["expected_version"])
-    await topic_workflow.move(
-        session,
-        row,
+async def _change_status(work: Work, values: dict[str, Any]) -> Any:
+    return await topic_workflow.change_status(
+        work,
+        values["id"],
+        values["expected_version"],
         values["status"],
-        context.viewer,
         note=values.get("note"),
         merged_into_id=values.get("merged_into_id"),
-        manual=True,
     )
-    await session.flush()
-    return row
 
 
 @strawberry.type
@@ -289,6 +204,7 @@ class TopicMutation(_TopicCrud):  # type: ignore[misc,valid-type]
             "（不允许的步骤返回 INVALID_TRANSITION 并列出可选状态）"
         ),
         input_description="推进议题流程的输入 input of changeTopicStatus",
+        record_keeping=True,
     )
 
 
@@ -319,14 +235,9 @@ class SubmitTopicPayload:
         return (await similar_to(info.context, [similarity.Probe.of(row)], first))[0]
 
 
-def _limiter(context: Context) -> intake.SubmitLimiter:
-    found = context.extra.get(intake.LIMITER_KEY)
-    return found if found is not None else intake.limiter_for(context.settings)
-
-
-async def _submit(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+async def _submit(work: Work, values: dict[str, Any]) -> Any:
     return await intake.submit(
-        session,
+        work,
         intake.Submission(
             county_id=values["county_id"],
             title=values["title"],
@@ -336,47 +247,50 @@ async def _submit(session: AsyncSession, values: dict[str, Any], context: Contex
             proposer_name=values.get("proposer_name"),
             proposer_contact=values.get("proposer_contact"),
         ),
-        viewer=context.viewer,
-        settings=context.settings,
-        rules=context.rules,
-        limiter=_limiter(context),
-        address=context.origin.client_address,
     )
 
 
-async def _promote(session: AsyncSession, values: dict[str, Any], context: Context) -> Any:
+async def _promote(work: Work, values: dict[str, Any]) -> Any:
     return await intake.promote(
-        session,
+        work,
         values["proposal_id"],
-        viewer=context.viewer,
-        rules=context.rules,
         title=values.get("title"),
         theme=values.get("theme"),
         year=values.get("year"),
     )
 
 
+def _public_fields() -> dict[str, InputField]:
+    """What a resident fills in: the topic's columns, with the limits of a public submission."""
+    fields = {
+        "county_id": InputField(strawberry.ID, described(models.Topic, "county_id")),
+        **column_inputs(
+            models.Topic,
+            creating=True,
+            only=(
+                "title",
+                "description",
+                "theme",
+                "platform_id",
+                "proposer_name",
+                "proposer_contact",
+            ),
+            required=("description",),
+        ),
+    }
+    for name, limit in intake.PUBLIC_LIMITS.items():
+        spec = fields[name]
+        fields[name] = InputField(
+            spec.annotation, f"{spec.description}（不超过 {limit} 字）", spec.default
+        )
+    return fields
+
+
 @strawberry.type
 class TopicIntakeMutation:
     submit_topic = mutation_field(
         "SubmitTopic",
-        fields={
-            "county_id": InputField(strawberry.ID, "向哪个县级政协提交（全局 ID） county"),
-            "title": InputField(str, "议题标题 title（不超过 100 字）"),
-            "description": InputField(
-                str, "议题说明 description：什么问题、为什么（不超过 2000 字）"
-            ),
-            "theme": InputField(str | None, "主题 theme（可不填），如 优化营商环境"),
-            "platform_id": InputField(
-                strawberry.ID | None,
-                "希望在哪个协商平台协商（全局 ID，可不填；须属于该县） platform, e.g. the village's",
-            ),
-            "proposer_name": InputField(str | None, "提出人姓名 proposer's name（可不填）"),
-            "proposer_contact": InputField(
-                str | None,
-                "提出人联系方式 proposer's contact（可不填；只有县政协机关人员能看到，不会公开）",
-            ),
-        },
+        fields=_public_fields(),
         id_types={"county_id": "County", "platform_id": "Platform"},
         node_field="topic",
         node_type="Topic",
@@ -392,12 +306,17 @@ class TopicIntakeMutation:
     promote_proposal_to_topic = mutation_field(
         "PromoteProposalToTopic",
         fields={
-            "proposal_id": InputField(strawberry.ID, "已立案的提案（全局 ID） filed proposal"),
-            "title": InputField(
-                str | None, "议题标题 title（不填则取提案案由，去掉“关于……的提案”）"
+            **column_inputs(
+                models.Topic, creating=True, only=("proposal_id",), required=("proposal_id",)
             ),
-            "theme": InputField(str | None, "主题 theme"),
-            "year": InputField(int | None, "年度 year（不填则取提案年度）"),
+            "title": InputField(
+                str | None,
+                described(models.Topic, "title") + "（不填则取提案案由，去掉“关于……的提案”）",
+            ),
+            **column_inputs(models.Topic, creating=True, only=("theme",)),
+            "year": InputField(
+                int | None, described(models.Topic, "year") + "（不填则取提案年度）"
+            ),
         },
         id_types={"proposal_id": "Proposal"},
         node_field="topic",

@@ -19,7 +19,6 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from limits import parse
@@ -27,17 +26,12 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xieshang.config import Settings
 from xieshang.domain import accounts
 from xieshang.domain.policy import Viewer
 from xieshang.errors import ConfigError
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("xieshang.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -33,11 +33,11 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info, gener
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xieshang.db import stats
 from xieshang.db.migrate import head_revision
 from xieshang.domain.assessments import run_times
-from xieshang.web.middleware import ASGIApp, Receive, Scope, Send
 
 access_logger = logging.getLogger("xieshang.access")
 

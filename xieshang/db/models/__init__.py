@@ -7,12 +7,8 @@ from xieshang.db.models.consultation import (
     Instruction,
     Outcome,
 )
-from xieshang.db.models.follow_up import (
-    Evaluation,
-    EvaluationInvitation,
-    FollowUp,
-    FollowUpNote,
-)
+from xieshang.db.models.evaluation import EvaluationInvitation
+from xieshang.db.models.follow_up import Evaluation, FollowUp, FollowUpNote
 from xieshang.db.models.member import Member
 from xieshang.db.models.organisation import (
     County,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from xieshang.db.base import Base, Timestamped, Versioned, enum_type, not_blank, utcnow
 from xieshang.db.enums import Role
+from xieshang.db.fields import EQUALS, NEVER, RANGE, field
 
 
 class User(Timestamped, Versioned, Base):
@@ -85,16 +86,41 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(
+        default=utcnow, index=True, info=field("时间", "when", filter=RANGE, sort=True, write=NEVER)
+    )
     user_id: Mapped[int | None] = mapped_column(index=True)
-    username: Mapped[str | None] = mapped_column(sa.String(50))
-    role: Mapped[str | None] = mapped_column(sa.String(20))
+    username: Mapped[str | None] = mapped_column(
+        sa.String(50), info=field("用户", "user", "（匿名为空）", filter=EQUALS, write=NEVER)
+    )
+    role: Mapped[str | None] = mapped_column(
+        sa.String(20), info=field("角色", "role", "（ANONYMOUS、SYSTEM 或账号角色）", write=NEVER)
+    )
     county_id: Mapped[int | None]
     #: What happened: ``login``, ``login_failed``, ``mutation:createMember``, ``denied:followUps`` …
-    action: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(
+        sa.String(100),
+        info=field(
+            "动作",
+            "action",
+            "，如 mutation:createMember、login、login_failed、denied:followUps",
+            filter=EQUALS,
+            write=NEVER,
+        ),
+    )
     #: The global ID (or name) of what it happened to.
-    target: Mapped[str | None] = mapped_column(sa.String(200))
-    success: Mapped[bool]
-    client_address: Mapped[str | None] = mapped_column(sa.String(64))
-    request_id: Mapped[str | None] = mapped_column(sa.String(64))
-    detail: Mapped[str | None] = mapped_column(sa.Text)
+    target: Mapped[str | None] = mapped_column(
+        sa.String(200), info=field("对象", "target", "（全局 ID 或名称）", write=NEVER)
+    )
+    success: Mapped[bool] = mapped_column(
+        info=field("是否成功", "success", filter=EQUALS, write=NEVER)
+    )
+    client_address: Mapped[str | None] = mapped_column(
+        sa.String(64), info=field("客户端地址", "client address", write=NEVER)
+    )
+    request_id: Mapped[str | None] = mapped_column(
+        sa.String(64), info=field("请求编号", "request ID", write=NEVER)
+    )
+    detail: Mapped[str | None] = mapped_column(
+        sa.Text, info=field("说明", "detail", "（如失败的错误代码）", write=NEVER)
+    )

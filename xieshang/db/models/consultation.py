@@ -20,6 +20,7 @@ from xieshang.db.base import (
     utcnow,
 )
 from xieshang.db.enums import Attendance, ConsultationStatus
+from xieshang.db.fields import CONTAINS, CREATE, EQUALS, RANGE, field
 
 
 class Consultation(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -39,23 +40,40 @@ class Consultation(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    topic_id: Mapped[int] = mapped_column(index=True)
-    platform_id: Mapped[int] = mapped_column(index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    #: 协商形式 (open list): 专题协商, 界别协商, 院坝协商 …
-    form: Mapped[str] = mapped_column(sa.String(30))
-    status: Mapped[ConsultationStatus] = mapped_column(
-        enum_type(ConsultationStatus), default=ConsultationStatus.SCHEDULED
+    topic_id: Mapped[int] = mapped_column(
+        index=True, info=field("议题", "topic", filter=EQUALS, write=CREATE)
     )
-    starts_at: Mapped[datetime] = mapped_column(index=True)
-    ends_at: Mapped[datetime | None]
-    agenda: Mapped[str | None] = mapped_column(sa.Text)
+    platform_id: Mapped[int] = mapped_column(
+        index=True, info=field("平台", "platform", "（任一层级）", filter=EQUALS)
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("名称", "title"))
+    #: 协商形式 (open list): 专题协商, 界别协商, 院坝协商 …
+    form: Mapped[str] = mapped_column(
+        sa.String(30),
+        info=field("协商形式", "form", "，如 专题协商、院坝协商（开放列表）", filter=EQUALS),
+    )
+    status: Mapped[ConsultationStatus] = mapped_column(
+        enum_type(ConsultationStatus),
+        default=ConsultationStatus.SCHEDULED,
+        info=field("状态", "status", filter=EQUALS),
+    )
+    starts_at: Mapped[datetime] = mapped_column(
+        index=True, info=field("开始时间", "starts at", filter=RANGE, sort=True)
+    )
+    ends_at: Mapped[datetime | None] = mapped_column(info=field("结束时间", "ends at"))
+    agenda: Mapped[str | None] = mapped_column(sa.Text, info=field("议程", "agenda"))
     #: 应邀参加的部门负责人 and other officials, as free text.
-    invited_officials: Mapped[str | None] = mapped_column(sa.Text)
-    resident_count: Mapped[int | None]
-    minutes: Mapped[str | None] = mapped_column(sa.Text)
+    invited_officials: Mapped[str | None] = mapped_column(
+        sa.Text, info=field("应邀参加的部门负责人等", "invited officials")
+    )
+    resident_count: Mapped[int | None] = mapped_column(
+        info=field("参加群众人数", "number of residents attending")
+    )
+    minutes: Mapped[str | None] = mapped_column(sa.Text, info=field("会议记录", "minutes"))
     #: 达成的共识 / agreements reached.
-    agreements: Mapped[str | None] = mapped_column(sa.Text)
+    agreements: Mapped[str | None] = mapped_column(
+        sa.Text, info=field("达成的共识", "agreements reached")
+    )
 
 
 class ConsultationAttendance(TenantOwned, Base):
@@ -67,10 +85,16 @@ class ConsultationAttendance(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    consultation_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        primary_key=True, info=field("协商活动", "consultation", shown=False)
+    )
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     attendance: Mapped[Attendance] = mapped_column(
-        enum_type(Attendance), default=Attendance.PRESENT
+        enum_type(Attendance),
+        default=Attendance.PRESENT,
+        info=field("出席情况", "attendance", "（默认出席）"),
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -87,14 +111,22 @@ class Outcome(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        index=True, info=field("协商活动", "consultation", filter=EQUALS, write=CREATE)
+    )
     #: 成果类型 (open list).
-    kind: Mapped[str] = mapped_column(sa.String(30))
-    title: Mapped[str] = mapped_column(sa.String(200))
-    summary: Mapped[str | None] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(
+        sa.String(30), info=field("成果类型", "kind", "，如 协商专报（开放列表）", filter=EQUALS)
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("标题", "title", filter=CONTAINS))
+    summary: Mapped[str | None] = mapped_column(sa.Text, info=field("摘要", "summary"))
     #: 报送对象: the body the outcome was sent to, e.g. 县委、县政府.
-    sent_to: Mapped[str | None] = mapped_column(sa.String(100))
-    reported_on: Mapped[date | None]
+    sent_to: Mapped[str | None] = mapped_column(
+        sa.String(100), info=field("报送对象", "body the outcome was sent to")
+    )
+    reported_on: Mapped[date | None] = mapped_column(
+        info=field("报送日期", "date reported", filter=RANGE)
+    )
 
 
 class Instruction(TenantOwned, Timestamped, Versioned, Base):
@@ -113,9 +145,17 @@ class Instruction(TenantOwned, Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int | None] = mapped_column(index=True)
-    opinion_report_id: Mapped[int | None] = mapped_column(index=True)
+    outcome_id: Mapped[int | None] = mapped_column(
+        index=True,
+        info=field("批示的协商成果", "outcome", "（与社情民意信息二选一）", write=CREATE),
+    )
+    opinion_report_id: Mapped[int | None] = mapped_column(
+        index=True,
+        info=field("批示的社情民意信息", "opinion report", "（与协商成果二选一）", write=CREATE),
+    )
     #: The instructing leader, by office (e.g. 县委书记).
-    leader: Mapped[str] = mapped_column(sa.String(100))
-    content: Mapped[str] = mapped_column(sa.Text)
-    instructed_on: Mapped[date]
+    leader: Mapped[str] = mapped_column(
+        sa.String(100), info=field("批示领导（职务）", "instructing leader", "，如 县委书记")
+    )
+    content: Mapped[str] = mapped_column(sa.Text, info=field("批示内容", "content"))
+    instructed_on: Mapped[date] = mapped_column(info=field("批示日期", "date"))

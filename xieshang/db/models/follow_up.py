@@ -20,6 +20,7 @@ from xieshang.db.base import (
     utcnow,
 )
 from xieshang.db.enums import EvaluationChannel, FollowUpStatus, ResultClass, Satisfaction
+from xieshang.db.fields import CREATE, EQUALS, NEVER, RANGE, field
 
 
 class FollowUp(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -45,16 +46,29 @@ class FollowUp(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(index=True)
-    unit_id: Mapped[int] = mapped_column(index=True)
-    task: Mapped[str] = mapped_column(sa.Text)
-    assigned_on: Mapped[date]
-    due_on: Mapped[date]
-    status: Mapped[FollowUpStatus] = mapped_column(
-        enum_type(FollowUpStatus), default=FollowUpStatus.ASSIGNED
+    outcome_id: Mapped[int] = mapped_column(
+        index=True, info=field("协商成果", "outcome", filter=EQUALS, write=CREATE)
     )
-    completed_on: Mapped[date | None]
-    result_class: Mapped[ResultClass | None] = mapped_column(enum_type(ResultClass))
+    unit_id: Mapped[int] = mapped_column(
+        index=True, info=field("承办单位", "responsible unit", filter=EQUALS)
+    )
+    task: Mapped[str] = mapped_column(sa.Text, info=field("任务内容", "task"))
+    assigned_on: Mapped[date] = mapped_column(info=field("交办日期", "date assigned", sort=True))
+    due_on: Mapped[date] = mapped_column(
+        info=field("办理期限", "due date", "（不早于交办日期）", filter=RANGE, sort=True)
+    )
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_type(FollowUpStatus),
+        default=FollowUpStatus.ASSIGNED,
+        info=field("状态", "status", filter=EQUALS, write=NEVER),
+    )
+    completed_on: Mapped[date | None] = mapped_column(
+        info=field("办结日期", "date completed", write=NEVER)
+    )
+    result_class: Mapped[ResultClass | None] = mapped_column(
+        enum_type(ResultClass),
+        info=field("办理结果类别", "result class", "（办结时填写）", write=NEVER),
+    )
     #: The county-calendar day the task was announced overdue (once, by whichever process
     #: got there first); None while it is not overdue or not yet announced.
     overdue_announced_on: Mapped[date | None]
@@ -71,10 +85,16 @@ class FollowUpNote(TenantOwned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(index=True)
-    content: Mapped[str] = mapped_column(sa.Text)
-    author: Mapped[str | None] = mapped_column(sa.String(50))
-    noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    follow_up_id: Mapped[int] = mapped_column(
+        index=True, info=field("督办任务", "follow-up task", write=CREATE, shown=False)
+    )
+    content: Mapped[str] = mapped_column(sa.Text, info=field("进展内容", "content"))
+    author: Mapped[str | None] = mapped_column(
+        sa.String(50), info=field("报告人", "author", "（承办单位账号不填时为其账号名）")
+    )
+    noted_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=field("报告时间", "noted at", write=NEVER)
+    )
 
 
 class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -98,48 +118,57 @@ class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(index=True)
-    resident_name: Mapped[str] = mapped_column(sa.String(50))
-    #: The resident's role, e.g. 村党支部书记.
-    resident_role: Mapped[str | None] = mapped_column(sa.String(50))
-    #: Personal data: shown only to the county office.
-    resident_contact: Mapped[str | None] = mapped_column(sa.String(100))
-    satisfaction: Mapped[Satisfaction] = mapped_column(enum_type(Satisfaction))
-    #: What the resident said, in their words (e.g. "满意，非常满意").
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-    suggestion: Mapped[str | None] = mapped_column(sa.Text)
-    channel: Mapped[EvaluationChannel] = mapped_column(enum_type(EvaluationChannel))
-    visited_by_member_id: Mapped[int | None] = mapped_column(index=True)
-    #: The invitation a resident answered through (FORM evaluations sent by link).
-    invitation_id: Mapped[int | None]
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class EvaluationInvitation(TenantOwned, Base):
-    """An invitation for a named resident to evaluate an outcome through a one-time link.
-
-    Only the SHA-256 hash of the link token is stored; the token is shown once, when the
-    invitation is created. ``used_at`` is set by the one submission that wins.
-    """
-
-    __tablename__ = "evaluation_invitations"
-    __table_args__ = (
-        tenant_key(),
-        tenant_fk("outcome_id", "outcomes"),
-        not_blank("resident_name"),
-        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    outcome_id: Mapped[int] = mapped_column(
+        index=True, info=field("协商成果", "outcome", filter=EQUALS, write=CREATE)
     )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(index=True)
-    resident_name: Mapped[str] = mapped_column(sa.String(50))
-    resident_role: Mapped[str | None] = mapped_column(sa.String(50))
+    resident_name: Mapped[str] = mapped_column(
+        sa.String(50),
+        info=field(
+            "评价人",
+            "resident's name",
+            "（本县机关人员可见全名，其他用户只见姓 masked）",
+            shown=False,
+        ),
+    )
+    #: The resident's role, e.g. 村党支部书记.
+    resident_role: Mapped[str | None] = mapped_column(
+        sa.String(50), info=field("评价人身份", "resident's role", "，如 村党支部书记")
+    )
     #: Personal data: shown only to the county office.
-    resident_contact: Mapped[str | None] = mapped_column(sa.String(100))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_by: Mapped[str | None] = mapped_column(sa.String(50))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
-    #: Withdrawn by the office before it was used.
-    revoked_at: Mapped[datetime | None]
+    resident_contact: Mapped[str | None] = mapped_column(
+        sa.String(100),
+        info=field(
+            "评价人联系方式",
+            "resident's contact",
+            "（仅县政协工作人员可见；已脱敏 masked）",
+            shown=False,
+        ),
+    )
+    satisfaction: Mapped[Satisfaction] = mapped_column(
+        enum_type(Satisfaction), info=field("满意度", "satisfaction", filter=EQUALS)
+    )
+    #: What the resident said, in their words (e.g. "满意，非常满意").
+    comment: Mapped[str | None] = mapped_column(
+        sa.Text, info=field("评价原话", "the resident's words", "，如 满意，非常满意")
+    )
+    suggestion: Mapped[str | None] = mapped_column(sa.Text, info=field("意见建议", "suggestion"))
+    channel: Mapped[EvaluationChannel] = mapped_column(
+        enum_type(EvaluationChannel), info=field("评价渠道", "channel", filter=EQUALS)
+    )
+    visited_by_member_id: Mapped[int | None] = mapped_column(
+        index=True,
+        info=field(
+            "回访委员",
+            "member who made the return visit",
+            "（回访记录必填）",
+            filter=EQUALS,
+            relation="visited_by",
+        ),
+    )
+    #: The invitation a resident answered through (FORM evaluations sent by link).
+    invitation_id: Mapped[int | None] = mapped_column(
+        info=field("评价邀请", "invitation", write=NEVER, shown=False)
+    )
+    submitted_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=field("提交时间", "submitted at", sort=True, write=NEVER)
+    )

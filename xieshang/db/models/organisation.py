@@ -14,6 +14,7 @@ from xieshang.db.base import (
     not_blank,
     tenant_key,
 )
+from xieshang.db.fields import CONTAINS, EQUALS, field
 
 
 class County(Timestamped, Versioned, Base):
@@ -29,11 +30,27 @@ class County(Timestamped, Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: 行政区划代码, e.g. 511323 for 蓬安县.
-    code: Mapped[str] = mapped_column(sa.String(6), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(50))
-    city: Mapped[str] = mapped_column(sa.String(50))
-    province: Mapped[str] = mapped_column(sa.String(50))
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    code: Mapped[str] = mapped_column(
+        sa.String(6),
+        unique=True,
+        info=field(
+            "行政区划代码", "administrative code", "（6 位数字），如 蓬安县 511323", sort=True
+        ),
+    )
+    name: Mapped[str] = mapped_column(
+        sa.String(50), info=field("名称", "name", "，如 蓬安县", sort=True)
+    )
+    city: Mapped[str] = mapped_column(
+        sa.String(50), info=field("所属市", "city", "，如 南充市", filter=EQUALS)
+    )
+    province: Mapped[str] = mapped_column(
+        sa.String(50), info=field("所属省", "province", "，如 四川省", filter=EQUALS)
+    )
+    timezone: Mapped[str] = mapped_column(
+        sa.String(64),
+        default="Asia/Shanghai",
+        info=field("时区", "time zone", "（IANA），如 Asia/Shanghai"),
+    )
 
 
 class Sector(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -47,8 +64,12 @@ class Sector(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50))
-    sort_order: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(
+        sa.String(50), info=field("名称", "name", "，如 农业界", filter=CONTAINS, sort=True)
+    )
+    sort_order: Mapped[int] = mapped_column(
+        default=0, info=field("排序号", "sort order", "（小的在前）", sort=True)
+    )
 
 
 class Office(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -62,8 +83,12 @@ class Office(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50))
-    sort_order: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(
+        sa.String(50), info=field("名称", "name", "，如 提案委", filter=CONTAINS, sort=True)
+    )
+    sort_order: Mapped[int] = mapped_column(
+        default=0, info=field("排序号", "sort order", "（小的在前）", sort=True)
+    )
 
 
 class ResponsibleUnit(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -77,9 +102,21 @@ class ResponsibleUnit(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    contact_person: Mapped[str | None] = mapped_column(sa.String(50))
-    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(
+        sa.String(100), info=field("名称", "name", "，如 县水务局", filter=CONTAINS, sort=True)
+    )
+    contact_person: Mapped[str | None] = mapped_column(
+        sa.String(50), info=field("联系人", "contact person")
+    )
+    phone: Mapped[str | None] = mapped_column(
+        sa.String(20),
+        info=field(
+            "联系电话",
+            "phone",
+            "：本县机关人员可见完整号码，其他人看到脱敏号码或看不到",
+            shown=False,
+        ),
+    )
 
 
 class CountyStandard(TenantOwned, Timestamped, Versioned, Base):

@@ -19,6 +19,7 @@ from xieshang.db.base import (
     tenant_key,
 )
 from xieshang.db.enums import HostVenue, PlatformLevel
+from xieshang.db.fields import CONTAINS, CREATE, EQUALS, field
 
 
 class Platform(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -40,16 +41,37 @@ class Platform(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    level: Mapped[PlatformLevel] = mapped_column(enum_type(PlatformLevel), index=True)
-    parent_id: Mapped[int | None] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(
+        sa.String(100), info=field("名称", "name", filter=CONTAINS, sort=True, sheet=True)
+    )
+    level: Mapped[PlatformLevel] = mapped_column(
+        enum_type(PlatformLevel), index=True, info=field("层级", "level", filter=EQUALS, sheet=True)
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        index=True,
+        info=field("上级平台", "parent platform", "（县级平台为空）", filter=EQUALS, sheet=True),
+    )
     #: 所在区域: the county, township/street or village/community the platform serves.
-    area_name: Mapped[str] = mapped_column(sa.String(50))
-    host_venue: Mapped[HostVenue] = mapped_column(enum_type(HostVenue))
+    area_name: Mapped[str] = mapped_column(
+        sa.String(50),
+        info=field(
+            "所在区域", "area served", "（县、乡镇/街道或村/社区名）", filter=EQUALS, sheet=True
+        ),
+    )
+    host_venue: Mapped[HostVenue] = mapped_column(
+        enum_type(HostVenue),
+        info=field("依托阵地类型", "host venue type", filter=EQUALS, sheet=True),
+    )
     #: 依托阵地名称, e.g. 罗家镇芭茅村党群服务中心.
-    host_venue_name: Mapped[str | None] = mapped_column(sa.String(100))
-    address: Mapped[str | None] = mapped_column(sa.String(200))
-    established_on: Mapped[date | None]
+    host_venue_name: Mapped[str | None] = mapped_column(
+        sa.String(100), info=field("依托阵地名称", "host venue name", sheet=True)
+    )
+    address: Mapped[str | None] = mapped_column(
+        sa.String(200), info=field("地址", "address", sheet=True)
+    )
+    established_on: Mapped[date | None] = mapped_column(
+        info=field("建成日期", "date established", sheet=True)
+    )
 
 
 class GridAssignment(TenantOwned, Timestamped, Versioned, Base):
@@ -72,11 +94,21 @@ class GridAssignment(TenantOwned, Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(index=True)
-    platform_id: Mapped[int] = mapped_column(index=True)
-    assigned_on: Mapped[date]
-    ended_on: Mapped[date | None]
-    note: Mapped[str | None] = mapped_column(sa.String(200))
+    member_id: Mapped[int] = mapped_column(
+        index=True, info=field("委员", "member", filter=EQUALS, write=CREATE)
+    )
+    platform_id: Mapped[int] = mapped_column(
+        index=True, info=field("平台", "platform", filter=EQUALS, write=CREATE)
+    )
+    assigned_on: Mapped[date] = mapped_column(
+        info=field("安排日期", "date assigned", sort=True, write=CREATE)
+    )
+    ended_on: Mapped[date | None] = mapped_column(
+        info=field("结束日期", "date ended", "（当前安排为空）")
+    )
+    note: Mapped[str | None] = mapped_column(
+        sa.String(200), info=field("备注", "note", "，如 就地就近导入网格", write=CREATE)
+    )
 
 
 class PlatformChecklistFact(TenantOwned, Timestamped, Versioned, Base):
@@ -91,9 +123,16 @@ class PlatformChecklistFact(TenantOwned, Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform_id: Mapped[int] = mapped_column(index=True)
+    platform_id: Mapped[int] = mapped_column(
+        index=True, info=field("平台", "platform", write=CREATE)
+    )
     #: Item code as the standard names it, e.g. ``venue`` (有场所).
-    item: Mapped[str] = mapped_column(sa.String(50))
-    attested_on: Mapped[date]
-    evidence: Mapped[str | None] = mapped_column(sa.Text)
-    attested_by: Mapped[str | None] = mapped_column(sa.String(50))
+    item: Mapped[str] = mapped_column(
+        sa.String(50),
+        info=field("核查项代码", "item code", "，由考核标准定义，如 venue（有场所）", write=CREATE),
+    )
+    attested_on: Mapped[date] = mapped_column(info=field("核实日期", "date attested"))
+    evidence: Mapped[str | None] = mapped_column(sa.Text, info=field("佐证材料说明", "evidence"))
+    attested_by: Mapped[str | None] = mapped_column(
+        sa.String(50), info=field("核实人或部门", "attested by")
+    )

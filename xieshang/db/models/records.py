@@ -24,6 +24,7 @@ from xieshang.db.base import (
     utcnow,
 )
 from xieshang.db.enums import ProposalFiling
+from xieshang.db.fields import CONTAINS, EQUALS, RANGE, field
 
 
 class OpinionReport(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -44,15 +45,27 @@ class OpinionReport(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    content: Mapped[str | None] = mapped_column(sa.Text)
-    submitted_on: Mapped[date]
-    member_id: Mapped[int | None] = mapped_column(index=True)
-    studio_id: Mapped[int | None] = mapped_column(index=True)
-    adopted: Mapped[bool] = mapped_column(default=False)
-    adopted_on: Mapped[date | None]
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("标题", "title", filter=CONTAINS))
+    content: Mapped[str | None] = mapped_column(sa.Text, info=field("正文", "content"))
+    submitted_on: Mapped[date] = mapped_column(
+        info=field("报送日期", "submitted on", filter=RANGE, sort=True)
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("撰写委员", "author", "（与工作室至少填一项）", filter=EQUALS)
+    )
+    studio_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("报送的工作室", "studio", filter=EQUALS)
+    )
+    adopted: Mapped[bool] = mapped_column(
+        default=False, info=field("是否被采用", "adopted", filter=EQUALS)
+    )
+    adopted_on: Mapped[date | None] = mapped_column(
+        info=field("采用日期", "adopted on", "（采用时必填）")
+    )
     #: The body that adopted it, e.g. 市政协.
-    adopted_by: Mapped[str | None] = mapped_column(sa.String(100))
+    adopted_by: Mapped[str | None] = mapped_column(
+        sa.String(100), info=field("采用单位", "adopted by", "，如 市政协")
+    )
 
 
 class Activity(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -73,15 +86,32 @@ class Activity(TenantOwned, Timestamped, Versioned, Archivable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Activity kind code, e.g. READING; plugins may add kinds.
-    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    occurred_on: Mapped[date]
-    studio_id: Mapped[int | None] = mapped_column(index=True)
-    platform_id: Mapped[int | None] = mapped_column(index=True)
-    location: Mapped[str | None] = mapped_column(sa.String(200))
-    description: Mapped[str | None] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(
+        sa.String(40),
+        index=True,
+        info=field(
+            "活动类型代码",
+            "kind code",
+            "，如 READING、DELIBERATION（插件可增加类型）",
+            filter=EQUALS,
+        ),
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("名称", "title"))
+    occurred_on: Mapped[date] = mapped_column(
+        info=field("活动日期", "date", filter=RANGE, sort=True)
+    )
+    studio_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("开展活动的工作室", "studio", filter=EQUALS)
+    )
+    platform_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("活动平台", "platform", filter=EQUALS)
+    )
+    location: Mapped[str | None] = mapped_column(sa.String(200), info=field("地点", "location"))
+    description: Mapped[str | None] = mapped_column(sa.Text, info=field("内容", "description"))
     #: Everyone present, members and residents.
-    participant_count: Mapped[int | None]
+    participant_count: Mapped[int | None] = mapped_column(
+        info=field("参加人数", "number of participants", "（委员和群众）")
+    )
 
 
 class ActivityParticipant(TenantOwned, Base):
@@ -93,8 +123,10 @@ class ActivityParticipant(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    activity_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    activity_id: Mapped[int] = mapped_column(primary_key=True, info=field("履职活动", "activity"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -114,13 +146,21 @@ class Deed(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str | None] = mapped_column(sa.Text)
-    done_on: Mapped[date]
-    studio_id: Mapped[int | None] = mapped_column(index=True)
-    platform_id: Mapped[int | None] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("名称", "title"))
+    description: Mapped[str | None] = mapped_column(sa.Text, info=field("内容", "description"))
+    done_on: Mapped[date] = mapped_column(
+        info=field("办理日期", "done on", filter=RANGE, sort=True)
+    )
+    studio_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("办理的工作室", "studio", filter=EQUALS)
+    )
+    platform_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("平台", "platform", filter=EQUALS)
+    )
     #: Number of residents who benefited.
-    beneficiaries: Mapped[int | None]
+    beneficiaries: Mapped[int | None] = mapped_column(
+        info=field("受益群众人数", "residents who benefited")
+    )
 
 
 class DeedParticipant(TenantOwned, Base):
@@ -132,8 +172,10 @@ class DeedParticipant(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    deed_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    deed_id: Mapped[int] = mapped_column(primary_key=True, info=field("实事", "deed"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -159,21 +201,35 @@ class Proposal(TenantOwned, Timestamped, Versioned, Archivable, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: 案号 within the year, e.g. "45".
-    number: Mapped[str | None] = mapped_column(sa.String(20))
-    title: Mapped[str] = mapped_column(sa.String(200))
-    content: Mapped[str | None] = mapped_column(sa.Text)
-    year: Mapped[int]
-    submitted_on: Mapped[date]
-    #: First proposer (第一提案人); NULL for a proposal made by a sector as a body.
-    lead_member_id: Mapped[int | None] = mapped_column(index=True)
-    sector_id: Mapped[int | None] = mapped_column(index=True)
-    #: The studio the proposal came out of, if any.
-    studio_id: Mapped[int | None] = mapped_column(index=True)
-    filing: Mapped[ProposalFiling] = mapped_column(
-        enum_type(ProposalFiling), default=ProposalFiling.PENDING
+    number: Mapped[str | None] = mapped_column(
+        sa.String(20), info=field("案号", "number within the year", "（同一年度内唯一）")
     )
-    is_key: Mapped[bool] = mapped_column(default=False)
-    handled_on: Mapped[date | None]
+    title: Mapped[str] = mapped_column(sa.String(200), info=field("案由", "title", filter=CONTAINS))
+    content: Mapped[str | None] = mapped_column(sa.Text, info=field("正文", "content"))
+    year: Mapped[int] = mapped_column(info=field("年度", "year", filter=EQUALS))
+    submitted_on: Mapped[date] = mapped_column(info=field("提交日期", "submitted on", sort=True))
+    #: First proposer (第一提案人); NULL for a proposal made by a sector as a body.
+    lead_member_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("第一提案人", "first proposer", "（界别提案为空）", filter=EQUALS)
+    )
+    sector_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("以界别名义提出时的界别", "proposing sector", filter=EQUALS)
+    )
+    #: The studio the proposal came out of, if any.
+    studio_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("形成提案的工作室", "studio", filter=EQUALS)
+    )
+    filing: Mapped[ProposalFiling] = mapped_column(
+        enum_type(ProposalFiling),
+        default=ProposalFiling.PENDING,
+        info=field("立案情况", "filing", filter=EQUALS),
+    )
+    is_key: Mapped[bool] = mapped_column(
+        default=False, info=field("是否重点提案", "key proposal", "（须已立案）", filter=EQUALS)
+    )
+    handled_on: Mapped[date | None] = mapped_column(
+        info=field("办结日期", "date handled", "（未办结为空；须已立案）")
+    )
 
 
 class ProposalJointProposer(TenantOwned, Base):
@@ -186,7 +242,9 @@ class ProposalJointProposer(TenantOwned, Base):
         sa.CheckConstraint("position > 0", name="position_positive"),
     )
 
-    proposal_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    proposal_id: Mapped[int] = mapped_column(primary_key=True, info=field("提案", "proposal"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
     position: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,6 +18,7 @@ from xieshang.db.base import (
     tenant_key,
     utcnow,
 )
+from xieshang.db.fields import CONTAINS, CREATE, EQUALS, field
 
 
 class Studio(TenantOwned, Timestamped, Versioned, Archivable, Base):
@@ -36,16 +37,38 @@ class Studio(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    lead_member_id: Mapped[int] = mapped_column(index=True)
-    host_platform_id: Mapped[int | None] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(
+        sa.String(100), info=field("名称", "name", filter=CONTAINS, sort=True, sheet=True)
+    )
+    lead_member_id: Mapped[int] = mapped_column(
+        index=True,
+        info=field(
+            "领衔委员", "lead member", "（自动成为成员）", sheet=True, sheet_by=("code", "name")
+        ),
+    )
+    host_platform_id: Mapped[int | None] = mapped_column(
+        index=True,
+        info=field("依托的协商平台", "host platform", filter=EQUALS, sheet=True, header="依托平台"),
+    )
     #: 联系委室: the office whose assessment the studio's results count in.
-    office_id: Mapped[int | None] = mapped_column(index=True)
-    sector_id: Mapped[int | None] = mapped_column(index=True)
+    office_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("联系委室", "responsible office", filter=EQUALS, sheet=True)
+    )
+    sector_id: Mapped[int | None] = mapped_column(
+        index=True, info=field("所属界别", "sector", filter=EQUALS, sheet=True, header="界别")
+    )
     #: 创建批次年份, e.g. 2022 for the pilot batch.
-    batch_year: Mapped[int]
-    founded_on: Mapped[date | None]
-    description: Mapped[str | None] = mapped_column(sa.Text)
+    batch_year: Mapped[int] = mapped_column(
+        info=field(
+            "创建批次年份", "batch year", "，如 2022 首批试点", filter=EQUALS, sort=True, sheet=True
+        )
+    )
+    founded_on: Mapped[date | None] = mapped_column(
+        info=field("成立日期", "date founded", sheet=True)
+    )
+    description: Mapped[str | None] = mapped_column(
+        sa.Text, info=field("简介", "description", sheet=True)
+    )
 
 
 class StudioMember(TenantOwned, Base):
@@ -57,9 +80,11 @@ class StudioMember(TenantOwned, Base):
         tenant_fk("member_id", "members"),
     )
 
-    studio_id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(primary_key=True, index=True)
-    joined_on: Mapped[date | None]
+    studio_id: Mapped[int] = mapped_column(primary_key=True, info=field("工作室", "studio"))
+    member_id: Mapped[int] = mapped_column(
+        primary_key=True, index=True, info=field("委员", "member")
+    )
+    joined_on: Mapped[date | None] = mapped_column(info=field("加入日期", "date joined"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -77,10 +102,14 @@ class SelectionRound(TenantOwned, Timestamped, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    studio_id: Mapped[int] = mapped_column(index=True)
-    round_no: Mapped[int]
-    title: Mapped[str] = mapped_column(sa.String(100))
-    held_on: Mapped[date | None]
+    studio_id: Mapped[int] = mapped_column(index=True, info=field("工作室", "studio", write=CREATE))
+    round_no: Mapped[int] = mapped_column(info=field("轮次", "round number", "（1–20）"))
+    title: Mapped[str] = mapped_column(
+        sa.String(100), info=field("环节名称", "title of the round", "，如 述职答辩")
+    )
+    held_on: Mapped[date | None] = mapped_column(info=field("举行日期", "date held"))
     #: Number of candidates still in the running at this round.
-    candidates: Mapped[int | None]
-    note: Mapped[str | None] = mapped_column(sa.Text)
+    candidates: Mapped[int | None] = mapped_column(
+        info=field("本轮人选数", "candidates in this round")
+    )
+    note: Mapped[str | None] = mapped_column(sa.Text, info=field("说明", "note"))

@@ -22,6 +22,9 @@ from xieshang.rules import (
     hookimpl,
 )
 
+#: The plugin API versions this plugin is written for (checked when xieshang loads it).
+xieshang_api_version = "2.0"
+
 MEMBER_DUTY = Standard(
     code="tongcheng.member-duty",
     title="桐城市政协委员履职考核（100 分制）",
