@@ -1,6 +1,6 @@
 """The internals of strawberry-graphql, graphql-core and Starlette that xieshang relies on.
 
-``xieshang/schema/fastpath.py``, ``guard.py``, ``limits.py``, ``extensions.py`` and
+``xieshang/schema/fastpath.py``, ``guard.py``, ``limits.py``, ``extensions.py``, ``derive.py`` and
 ``schema/__init__.py`` reach below strawberry's public API (the graphql-core schema behind it,
 the field definitions it keeps there, extension internals), and ``xieshang.testing`` swaps a
 Starlette middleware. pyproject.toml pins strawberry-graphql and graphql-core to the versions
@@ -200,6 +200,22 @@ def test_merge_types_and_definition_names_and_descriptions_can_be_set() -> None:
         "__strawberry_definition__.description",
         "schema/__init__.py (descriptions of Query and Mutation)",
         "sets the type's description",
+    )
+
+
+def test_object_definitions_list_the_python_names_of_their_fields() -> None:
+    from strawberry.types.base import get_object_definition
+
+    definition = get_object_definition(Row)
+    need(
+        get_object_definition(object) is None
+        and definition is not None
+        and {f.python_name for f in definition.fields}
+        == {"plain", "renamed_attribute", "computed"},
+        "get_object_definition(cls) (None for plain classes) and StrawberryObjectDefinition"
+        ".fields[].python_name",
+        "schema/derive.py (fields a type inherits are not derived again)",
+        "behave so",
     )
 
 
