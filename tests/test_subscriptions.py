@@ -66,7 +66,7 @@ async def _users(url: URL) -> dict[str, Any]:
 
 @dataclass
 class Live:
-    """A running app (lifespan started), the trusted HTTP client, demo IDs and tokens."""
+    """A running app (lifespan started), the HTTP client acting as the system viewer, demo IDs and tokens."""
 
     app: Any
     client: TestClient
