@@ -311,9 +311,7 @@ async def test_studio_page_with_lead_member_and_host_platform(
         assert studio["leadMember"]["sector"]["name"]
         assert studio["hostPlatform"]["level"] == "TOWNSHIP"
         assert studio["hostPlatform"]["parent"]["level"] == "COUNTY"
-        assert (
-            len(studio["leadMember"]["phone"]) == 11
-        )  # whole: the county office of the same county
+        assert len(studio["leadMember"]["phone"]) == 11  # whole: the county's own office
 
 
 async def test_times_are_shown_in_the_county_time_zone(xieshang_demo_client: GraphQLClient) -> None:
