@@ -52,14 +52,19 @@ class EvaluationInvitation(RowType):
     def status(self, root: strawberry.Parent[models.EvaluationInvitation]) -> InvitationStatus:
         return evaluations.invitation_status(root, utcnow())
 
-    @strawberry.field(description=described(models.EvaluationInvitation, "resident_name"))
+    @strawberry.field(
+        description=described(models.EvaluationInvitation, "resident_name")
+        + "（本县机关人员可见全名，其他用户只见姓 masked）"
+    )
     def resident_name(
         self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
     ) -> str:
         access = personal_data(info.context.viewer, root.county_id)
         return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
 
-    @strawberry.field(description=described(models.EvaluationInvitation, "resident_contact"))
+    @strawberry.field(
+        description=described(models.EvaluationInvitation, "resident_contact") + "（已脱敏 masked）"
+    )
     def resident_contact(
         self, root: strawberry.Parent[models.EvaluationInvitation], info: Info[Context, Any]
     ) -> str | None:

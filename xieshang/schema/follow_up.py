@@ -78,7 +78,10 @@ class FollowUp(RowType, Archivable):
     description="群众评价 Evaluation：居民对成果转化情况的评价（协商成果转化评价单）",
 )
 class Evaluation(RowType, Archivable):
-    @strawberry.field(description=described(models.Evaluation, "resident_name"))
+    @strawberry.field(
+        description=described(models.Evaluation, "resident_name")
+        + "（本县机关人员可见全名，其他用户只见姓 masked）"
+    )
     def resident_name(
         self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
     ) -> str:
@@ -86,7 +89,9 @@ class Evaluation(RowType, Archivable):
         # Evaluations are never shown to anonymous callers; were one to be, it would be masked.
         return shown(root.resident_name, access, mask_name) or mask_name(root.resident_name) or ""
 
-    @strawberry.field(description=described(models.Evaluation, "resident_contact"))
+    @strawberry.field(
+        description=described(models.Evaluation, "resident_contact") + "（已脱敏 masked）"
+    )
     def resident_contact(
         self, root: strawberry.Parent[models.Evaluation], info: Info[Context, Any]
     ) -> str | None:

@@ -113,7 +113,11 @@ class Member(RowType, Archivable):
     ) -> AssessmentType | None:
         return await member_duty(root, info, period, standard)  # type: ignore[return-value]
 
-    @strawberry.field(description=described(models.Member, "phone"))
+    @strawberry.field(
+        description=described(models.Member, "phone")
+        + "：本县机关管理员和工作人员看到完整号码，其他登录用户看到脱敏号码（如 138****0001），"
+        "未登录用户看不到"
+    )
     def phone(self, root: strawberry.Parent[models.Member], info: Info[Context, Any]) -> str | None:
         return shown(root.phone, personal_data(info.context.viewer, root.county_id), mask_phone)
 

@@ -130,7 +130,10 @@ class ResponsibleUnit(RowType, Archivable):
         viewer = context.viewer
         return [r for r in rows if policy.row_visible(viewer, r)]
 
-    @strawberry.field(description=described(models.ResponsibleUnit, "phone"))
+    @strawberry.field(
+        description=described(models.ResponsibleUnit, "phone")
+        + "：本县机关人员可见完整号码，其他人看到脱敏号码或看不到"
+    )
     def phone(
         self, root: strawberry.Parent[models.ResponsibleUnit], info: Info[Context, Any]
     ) -> str | None:

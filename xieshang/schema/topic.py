@@ -37,7 +37,9 @@ from xieshang.schema.specs import CONSULTATIONS, TOPICS
     county=False,
 )
 class TopicTransition(RowType):
-    @strawberry.field(description=described(models.TopicTransition, "actor"))
+    @strawberry.field(
+        description=described(models.TopicTransition, "actor") + "（未登录用户看不到）"
+    )
     def actor(
         self, root: strawberry.Parent[models.TopicTransition], info: Info[Context, Any]
     ) -> str | None:
@@ -143,14 +145,17 @@ class Topic(RowType, Archivable):
         result: list[SimilarTopic] = await loader.load(similarity.Probe.of(root))
         return result
 
-    @strawberry.field(description=described(models.Topic, "proposer_contact"))
+    @strawberry.field(description=described(models.Topic, "proposer_contact") + "（已脱敏 masked）")
     def proposer_contact(
         self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
     ) -> str | None:
         access = personal_data(info.context.viewer, root.county_id)
         return shown(root.proposer_contact, access, mask_contact)
 
-    @strawberry.field(description=described(models.Topic, "proposer_name"))
+    @strawberry.field(
+        description=described(models.Topic, "proposer_name")
+        + "（本县机关人员可见全名，其他登录用户只见姓，未登录用户看不到）"
+    )
     def proposer_name(
         self, root: strawberry.Parent[models.Topic], info: Info[Context, Any]
     ) -> str | None:

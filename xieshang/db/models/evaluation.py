@@ -35,7 +35,6 @@ class EvaluationInvitation(TenantOwned, Base):
         info=field(
             "被邀请的居民",
             "resident's name",
-            "（本县机关人员可见全名，其他用户只见姓 masked）",
             write=CREATE,
             shown=False,
         ),
@@ -49,7 +48,6 @@ class EvaluationInvitation(TenantOwned, Base):
         info=field(
             "居民联系方式",
             "resident's contact",
-            "（仅本县机关人员可见全文；已脱敏 masked）",
             write=CREATE,
             shown=False,
         ),

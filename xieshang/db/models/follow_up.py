@@ -126,7 +126,6 @@ class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
         info=field(
             "评价人",
             "resident's name",
-            "（本县机关人员可见全名，其他用户只见姓 masked）",
             shown=False,
         ),
     )
@@ -140,7 +139,6 @@ class Evaluation(TenantOwned, Timestamped, Versioned, Archivable, Base):
         info=field(
             "评价人联系方式",
             "resident's contact",
-            "（仅县政协工作人员可见；已脱敏 masked）",
             shown=False,
         ),
     )

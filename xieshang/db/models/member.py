@@ -72,14 +72,7 @@ class Member(TenantOwned, Timestamped, Versioned, Archivable, Base):
     )
     phone: Mapped[str | None] = mapped_column(
         sa.String(20),
-        info=field(
-            "联系电话",
-            "phone",
-            "：本县机关管理员和工作人员看到完整号码，其他登录用户看到脱敏号码（如 138****0001），"
-            "未登录用户看不到",
-            shown=False,
-            sheet=True,
-        ),
+        info=field("联系电话", "phone", shown=False, sheet=True),
     )
     is_standing_committee: Mapped[bool] = mapped_column(
         default=False,

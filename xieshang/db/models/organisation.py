@@ -113,7 +113,6 @@ class ResponsibleUnit(TenantOwned, Timestamped, Versioned, Archivable, Base):
         info=field(
             "联系电话",
             "phone",
-            "：本县机关人员可见完整号码，其他人看到脱敏号码或看不到",
             shown=False,
         ),
     )

@@ -92,15 +92,12 @@ class Topic(TenantOwned, Timestamped, Versioned, Archivable, Base):
         info=field(
             "社会出题的提出人",
             "resident who proposed a public topic",
-            "（本县机关人员可见全名，其他登录用户只见姓，未登录用户看不到）",
             shown=False,
         ),
     )
     proposer_contact: Mapped[str | None] = mapped_column(
         sa.String(100),
-        info=field(
-            "提出人联系方式", "proposer's contact", "（不会向公众显示；已脱敏 masked）", shown=False
-        ),
+        info=field("提出人联系方式", "proposer's contact", "（不会向公众显示）", shown=False),
     )
     merged_into_id: Mapped[int | None] = mapped_column(
         index=True, info=field("并入的议题", "topic it was merged into", write=NEVER)
@@ -144,7 +141,6 @@ class TopicTransition(TenantOwned, Base):
         info=field(
             "操作者",
             "username of whoever made the step",
-            "（未登录用户看不到）",
             write=NEVER,
             shown=False,
         ),
